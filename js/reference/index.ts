@@ -1,0 +1,4 @@
+/** Plain-TS reference implementations (the `reference` namespace of the package). */
+export { layerNormExact, l2NormalizeExact } from "./exact.js";
+export { layerNormNaive, l2NormalizeNaive } from "./naive.js";
+export { layerNormIter, l2NormalizeIter, rsqrtIter, fisr, inverseNormBits } from "./iter.js";

@@ -1,0 +1,92 @@
+/**
+ * Plain-TS scalar path, bit-identical to assembly/scalar.ts: every operation is
+ * rounded to f32 with Math.fround (f64 then f32 rounding of +, −, ×, ÷, √ equals the
+ * correctly rounded f32 result, since 53 ≥ 2·24 + 2), and nothing is fused.
+ */
+import { E_DIRECT, PAPER_C, SQRT2_F32 } from "../constants.js";
+import type { LambdaPolicy } from "../options.js";
+
+const f = Math.fround;
+const bits = new DataView(new ArrayBuffer(4));
+
+/** The f32 bit pattern of x (as an unsigned 32-bit integer). */
+export function f32Bits(x: number): number {
+  bits.setFloat32(0, x, true);
+  return bits.getUint32(0, true);
+}
+
+/** The f32 whose bit pattern is b. */
+export function f32FromBits(b: number): number {
+  bits.setUint32(0, b >>> 0, true);
+  return bits.getFloat32(0, true);
+}
+
+/** 2^k for k in [−126, 127]; exact in f32. */
+export function pow2(k: number): number {
+  return 2 ** k;
+}
+
+/** Unbiased exponent e of a finite f32 m > 0 (m = s·2^e, 1 ≤ s < 2); subnormals normalised. */
+export function exponentOf(m: number): number {
+  const b = f32Bits(m);
+  const field = (b >>> 23) & 0xff;
+  if (field !== 0) return field - 127;
+  return 31 - Math.clz32(b & 0x7fffff) - 149;
+}
+
+/** a₀ = 2^(−(e+1)/2) for e in [−64, 63]: a power of two, or 2^(−(e+2)/2)·√2 (DESIGN.md §1 step 5). */
+export function initialA(e: number): number {
+  const k = e + 1;
+  if ((k & 1) === 0) return pow2(-(k >> 1));
+  return f(pow2(-((k + 1) >> 1)) * SQRT2_F32);
+}
+
+/** λ·m for a policy; λ from the exponent alone (DESIGN.md §1 step 6). c is used by 'custom'. */
+export function lambdaTimesM(m: number, e: number, policy: LambdaPolicy, c: number): number {
+  if (policy === "newton") return 0.5;
+  const lambda = policy === "pow2" ? pow2(-(e + 1)) : f((policy === "paper" ? PAPER_C : c) * pow2(-e));
+  return f(lambda * m);
+}
+
+/**
+ * IterL2Norm's scalar iteration on an f32 m, n steps (DESIGN.md §1 steps 4–7).
+ * Special values: ±0 → ±Infinity, +Infinity → 0, negative or NaN → NaN.
+ */
+export function iterRsqrtBits(m: number, policy: LambdaPolicy, c: number, n: number): number {
+  m = f(m);
+  if (!(m > 0)) return m === 0 ? (Object.is(m, -0) ? -Infinity : Infinity) : NaN;
+  if (m === Infinity) return 0;
+  let e = exponentOf(m);
+  let j = 0;
+  if (e < -E_DIRECT || e >= E_DIRECT) {
+    j = e >> 1;
+    const s = pow2(-j);
+    m = f(f(m * s) * s);
+    e -= 2 * j;
+  }
+  let a = initialA(e);
+  const lm = lambdaTimesM(m, e, policy, c);
+  for (let i = 0; i < n; i++) {
+    let t = f(a * a);
+    t = f(m * t);
+    t = f(1 - t);
+    let u = f(lm * a);
+    u = f(u * t);
+    a = f(a + u);
+  }
+  if (j !== 0) a = f(a * pow2(-j));
+  return a;
+}
+
+/**
+ * Fast inverse square root, bit-identical to Quake III's Q_rsqrt with `magic` and
+ * `steps` Newton steps: i = magic − (i >> 1) on the signed 32-bit pattern,
+ * x2 = 0.5f·x, y = y * (1.5f − (x2 * y * y)) left to right in f32.
+ */
+export function fisrBits(x: number, magic: number, steps: number): number {
+  x = f(x);
+  const x2 = f(x * 0.5);
+  let y = f32FromBits(((magic | 0) - ((f32Bits(x) | 0) >> 1)) | 0);
+  for (let i = 0; i < steps; i++) y = f(y * f(1.5 - f(f(x2 * y) * y)));
+  return y;
+}

@@ -1,0 +1,69 @@
+/**
+ * Loads build/iterl2norm.wasm synchronously when this module is imported, and
+ * describes its exports (the ABI). The module imports nothing; its enum values
+ * are read from its exported globals, so JS never repeats them.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { instantiateSync } from "@assemblyscript/loader";
+
+/** Raw exports of the kernel module: pointers are byte offsets into `memory`. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  layer_norm(x: number, out: number, gamma: number, beta: number, rows: number, dim: number, eps: number,
+    method: number, policy: number, c: number, steps: number, magic: number): number;
+  l2_normalize(x: number, out: number, rows: number, dim: number, eps: number,
+    method: number, policy: number, c: number, steps: number, magic: number): number;
+  rsqrt_iter(m: number, policy: number, c: number, iterations: number): number;
+  rsqrt_fisr(m: number, magic: number, steps: number): number;
+  rsqrt_batch(m: number, out: number, n: number, method: number, policy: number, c: number, steps: number, magic: number): number;
+}
+
+/** Integer and float constants the module exports as globals. */
+export interface KernelConstants {
+  readonly ABI_VERSION: number;
+  readonly PAPER_C: number;
+  readonly QUAKE_MAGIC: number;
+  readonly METHOD_ITER: number;
+  readonly METHOD_SQRT: number;
+  readonly METHOD_FISR: number;
+  readonly LAMBDA_PAPER: number;
+  readonly LAMBDA_POW2: number;
+  readonly LAMBDA_NEWTON: number;
+  readonly LAMBDA_CUSTOM: number;
+  readonly STATUS_OK: number;
+  readonly STATUS_BAD_SHAPE: number;
+  readonly STATUS_OUT_OF_BOUNDS: number;
+  readonly STATUS_BAD_PARAM: number;
+}
+
+const CONSTANT_NAMES: readonly (keyof KernelConstants)[] = [
+  "ABI_VERSION", "PAPER_C", "QUAKE_MAGIC", "METHOD_ITER", "METHOD_SQRT", "METHOD_FISR",
+  "LAMBDA_PAPER", "LAMBDA_POW2", "LAMBDA_NEWTON", "LAMBDA_CUSTOM",
+  "STATUS_OK", "STATUS_BAD_SHAPE", "STATUS_OUT_OF_BOUNDS", "STATUS_BAD_PARAM",
+];
+
+/** Absolute path of the release module, found through the package's own `exports` ("iterl2norm/wasm"). */
+export const WASM_PATH: string = createRequire(import.meta.url).resolve("iterl2norm/wasm");
+
+function load(): { kernel: KernelExports; constants: KernelConstants } {
+  const { instance } = instantiateSync(readFileSync(WASM_PATH), {});
+  const raw = instance.exports as Record<string, unknown>;
+  const constants = {} as Record<keyof KernelConstants, number>;
+  for (const name of CONSTANT_NAMES) {
+    const g = raw[name];
+    if (!(g instanceof WebAssembly.Global)) throw new Error(`iterl2norm: ${WASM_PATH} lacks the exported global ${name}; rebuild with npm run build`);
+    constants[name] = Number(g.value);
+  }
+  return { kernel: raw as unknown as KernelExports, constants };
+}
+
+const loaded = load();
+
+/** The kernel's exported functions and memory (raw, unwrapped: the hot path calls them directly). */
+export const kernel: KernelExports = loaded.kernel;
+
+/** The kernel's exported constants. */
+export const constants: KernelConstants = Object.freeze(loaded.constants);

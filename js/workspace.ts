@@ -1,0 +1,80 @@
+/**
+ * Zero-copy buffers in wasm memory. The properties are getters: each returns a
+ * view on the current memory buffer, re-derived after the memory grows, so
+ * `ws.input` is always valid. A view kept in a variable across a call that grows
+ * memory (any allocation) becomes detached: read the property again.
+ *
+ *   block:  ┌ input: rows·dim f32 ┬ output: rows·dim f32 ┬ gamma: dim ┬ beta: dim ┐
+ */
+import { MAX_DIM } from "./constants.js";
+import { allocate, f32View, release } from "./memory.js";
+import { integerIn } from "./options.js";
+import { kernel } from "./wasm.js";
+
+/** Buffers in wasm memory that layerNorm / l2Normalize use without copying. */
+export interface Workspace {
+  /** Rows the buffers hold. */
+  readonly rows: number;
+  /** Row length. */
+  readonly dim: number;
+  /** rows·dim input values. */
+  readonly input: Float32Array;
+  /** rows·dim output values. */
+  readonly output: Float32Array;
+  /** dim values of γ, initialised to 1. */
+  readonly gamma: Float32Array;
+  /** dim values of β, initialised to 0. */
+  readonly beta: Float32Array;
+  /** Frees the block; the workspace must not be used afterwards. Calling it twice is harmless. */
+  dispose(): void;
+}
+
+/** Largest rows·dim of one workspace: the whole block must fit in 4 GiB of wasm memory. */
+const MAX_ELEMENTS = 2 ** 28;
+
+/**
+ * Allocates input, output, gamma and beta buffers in wasm memory.
+ *
+ * @example
+ * const ws = createWorkspace(64, 768);
+ * ws.input.set(rows);
+ * layerNorm(ws.input, { dim: 768, out: ws.output, gamma: ws.gamma, beta: ws.beta });
+ * use(ws.output);
+ * ws.dispose();
+ */
+export function createWorkspace(rows: number, dim: number): Workspace {
+  integerIn("rows", rows, 1, MAX_ELEMENTS);
+  integerIn("dim", dim, 1, MAX_DIM);
+  const n = rows * dim;
+  if (n > MAX_ELEMENTS) throw new RangeError(`rows·dim must be at most ${MAX_ELEMENTS}; got ${rows}·${dim} = ${n}`);
+  let ptr = allocate((2 * n + 2 * dim) * 4);
+  let buffer: ArrayBuffer | null = null;
+  let views: Float32Array[] = [];
+  const view = (i: number): Float32Array => {
+    if (ptr === 0) throw new Error("iterl2norm: this workspace was disposed");
+    if (buffer !== kernel.memory.buffer) {
+      buffer = kernel.memory.buffer;
+      views = [f32View(ptr, n), f32View(ptr + n * 4, n), f32View(ptr + 8 * n, dim), f32View(ptr + 8 * n + 4 * dim, dim)];
+    }
+    return views[i]!;
+  };
+  view(0).fill(0);
+  view(1).fill(0);
+  view(2).fill(1);
+  view(3).fill(0);
+  return {
+    rows,
+    dim,
+    get input() { return view(0); },
+    get output() { return view(1); },
+    get gamma() { return view(2); },
+    get beta() { return view(3); },
+    dispose() {
+      if (ptr === 0) return;
+      release(ptr);
+      ptr = 0;
+      buffer = null;
+      views = [];
+    },
+  };
+}
