@@ -1,0 +1,73 @@
+/**
+ * `npm start`: a short demo on built-in seeded data. Normalises sample rows with
+ * both presets, prints the error against the float64 truth next to the naive JS
+ * baseline, and measures the worst relative error of a ≈ 1/√m for each preset.
+ */
+import { fisr, layerNorm, reference, rsqrt, type NormalizeOptions } from "./index.js";
+import { normalRows } from "./random.js";
+
+const SEED = 20241206;
+const ROWS = 64;
+const DIM = 768;
+
+/** Every 64th f32 in [1, 4): by exact power-of-two scaling this covers every m. */
+function denseM(): Float32Array {
+  const lo = 0x3f800000;
+  const bits = new Uint32Array((0x40800000 - lo) / 64).map((_, i) => lo + 64 * i);
+  return new Float32Array(bits.buffer);
+}
+
+function worstRelative(m: Float32Array, a: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < m.length; i++) worst = Math.max(worst, Math.abs(a[i]! * Math.sqrt(m[i]!) - 1));
+  return worst;
+}
+
+function errors(got: ArrayLike<number>, truth: Float64Array): { max: number; mean: number } {
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < truth.length; i++) {
+    const e = Math.abs(got[i]! - truth[i]!);
+    max = Math.max(max, e);
+    sum += e;
+  }
+  return { max, mean: sum / truth.length };
+}
+
+const fmt = (v: number): string => v.toExponential(2);
+
+function main(): void {
+  const m = denseM();
+  console.log("iterl2norm: IterL2Norm LayerNorm / L2 normalisation in WebAssembly SIMD\n");
+  console.log(`Scalar path a ≈ 1/√m: worst relative error over ${m.length} values of m (every 64th f32 in [1, 4))`);
+  const scalar: [string, Float32Array][] = [
+    ["paper   (λ = 0.345·2^−e, 5 steps)", rsqrt(m, { preset: "paper" })],
+    ["precise (Newton step, 5 steps)   ", rsqrt(m, { preset: "precise" })],
+    ["pow2    (λ = 2^−(e+1), 5 steps)  ", rsqrt(m, { lambda: "pow2" })],
+    ["FISR 0x5f3759df, 1 Newton step   ", fisr(m, { steps: 1 })],
+    ["FISR 0x5f3759df, 2 Newton steps  ", fisr(m, { steps: 2 })],
+  ];
+  for (const [name, a] of scalar) console.log(`  ${name}  ${fmt(worstRelative(m, a))}`);
+
+  const x = normalRows(SEED, ROWS, DIM);
+  const gamma = normalRows(SEED + 1, 1, DIM, 1, 0.1);
+  const beta = normalRows(SEED + 2, 1, DIM, 0, 0.1);
+  const base: NormalizeOptions = { dim: DIM, gamma, beta };
+  const truth = reference.layerNormExact(x, base);
+  console.log(`\nLayerNorm of ${ROWS} seeded N(0,1) rows, d = ${DIM}, eps = 1e-5 (seed ${SEED}): |out − float64 truth|`);
+  const rows: [string, ArrayLike<number>][] = [
+    ["wasm IterL2Norm, paper preset  ", layerNorm(x, { ...base, preset: "paper" })],
+    ["wasm IterL2Norm, precise preset", layerNorm(x, { ...base, preset: "precise" })],
+    ["wasm sqrt + divide             ", layerNorm(x, { ...base, method: "sqrt" })],
+    ["wasm FISR, 1 Newton step       ", layerNorm(x, { ...base, method: "fisr" })],
+    ["naive JS (Math.sqrt)           ", reference.layerNormNaive(x, base)],
+  ];
+  console.log("  method                            max        mean");
+  for (const [name, out] of rows) {
+    const e = errors(out, truth);
+    console.log(`  ${name}  ${fmt(e.max)}   ${fmt(e.mean)}`);
+  }
+  console.log("\nRun `npm test` for the full checks.");
+}
+
+main();
