@@ -49,3 +49,62 @@ export const STATUS_BAD_PARAM: i32 = -3; // unknown method or λ policy, steps <
 @inline export function isMethod(method: i32): bool {
   return method >= METHOD_ITER && method <= METHOD_FISR;
 }
+
+// ── Reduced-precision datapaths (issue 3, DESIGN.md §2) ─────────────────────
+
+// Working format F of a datapath: every arithmetic result is rounded to F.
+export const FORMAT_FP32: i32 = 0; // IEEE binary32 (native)
+export const FORMAT_BF16: i32 = 1; // bfloat16: 8 exponent bits, 7 fraction bits (Google Brain / PyTorch)
+export const FORMAT_FP16: i32 = 2; // IEEE binary16: 5 exponent bits, 10 fraction bits
+
+// Where the reductions Σx and Σy² accumulate (DESIGN.md §2).
+export const ACCUMULATE_FP32: i32 = 0; // products and sums in f32, the result rounded to F once
+export const ACCUMULATE_NATIVE: i32 = 1; // every product and partial sum rounded to F
+
+// Layout of x and out in memory for the format kernels.
+export const IO_F32: i32 = 0; // f32 values (rounded to F on entry; out holds F values as f32)
+export const IO_BITS: i32 = 1; // raw 16-bit patterns of F (u16, little endian)
+
+// FISR variant: the Newton step form and its default magic constant.
+export const FISR_QUAKE: i32 = 0; // y·(1.5 − x2·y·y), x2 = 0.5·x (Quake III q_math.c)
+export const FISR_LOMONT: i32 = 1; // same step, Lomont's magic (FP32 only)
+export const FISR_WALCZYK: i32 = 2; // y·(k − x2·y·y), k = 1.50087896 then 1.50000057 (FP32 only)
+export const FISR_KADLEC: i32 = 3; // 0.703952253·y·(2.38924456 − x·y·y) then Quake steps (FP32 only)
+
+/** Lomont's magic constant, optimal after one Newton step (C. Lomont, "Fast Inverse Square Root", 2003). */
+export const LOMONT_MAGIC: u32 = 0x5f375a86;
+/**
+ * Magic constant of Walczyk, Moroz & Cieśliński, "Improving the Accuracy of the Fast
+ * Inverse Square Root by Modifying Newton–Raphson Corrections", Entropy 23(1):86, 2021
+ * (arXiv:1802.06302, InvSqrt with modified corrections).
+ */
+export const WALCZYK_MAGIC: u32 = 0x5f376908;
+/** Walczyk–Moroz–Cieśliński first modified Newton coefficient 1.50087896 (same source). */
+export const WALCZYK_K1: f32 = 1.50087896;
+/** Walczyk–Moroz–Cieśliński second modified Newton coefficient 1.50000057 (same source). */
+export const WALCZYK_K2: f32 = 1.50000057;
+/** Jan Kadlec's magic constant ("rrrola", inv_sqrt search program, rrrola.wz.cz/inv_sqrt.html, 2010). */
+export const KADLEC_MAGIC: u32 = 0x5f1ffff9;
+/** Kadlec's outer factor 0.703952253 (same source). */
+export const KADLEC_K1: f32 = 0.703952253;
+/** Kadlec's inner constant 2.38924456 (same source). */
+export const KADLEC_K2: f32 = 2.38924456;
+/** BF16 magic on the 16-bit pattern: the upper half of Quake III's 0x5f3759df. */
+export const BF16_MAGIC: u32 = 0x5f37;
+/** Alternative BF16 magic listed in issue 3 (no publication traced; measured in docs/precision.md). */
+export const BF16_MAGIC_ALT: u32 = 0x5f35;
+/**
+ * FP16 magic on the 16-bit pattern: Quake's constant carried to binary16,
+ * round(1.5·2^10·(15 − σ)) with Quake's σ = 127 − 0x5f3759df/(1.5·2^23) ≈ 0.0450466.
+ */
+export const FP16_MAGIC: u32 = 0x59bb;
+/** Alternative FP16 magic listed in issue 3 (no publication traced; measured in docs/precision.md). */
+export const FP16_MAGIC_ALT: u32 = 0x59b7;
+
+/** Rows of a BF16 datapath whose m is below 2^−64 are rescaled first (BF16 has f32's exponent range). */
+export const M_LOW_BF16: f32 = reinterpret<f32>(0x1f800000); // 2^-64
+/** Rows of an FP16 datapath whose m is below 2^−14 (smallest normal FP16) are rescaled first. */
+export const M_LOW_FP16: f32 = reinterpret<f32>(0x38800000); // 2^-14
+
+/** Status of the format kernels: unknown format, accumulate mode, I/O layout or FISR variant. */
+export const STATUS_BAD_FORMAT: i32 = -4;

@@ -36,3 +36,41 @@ export const MAX_DIM = 2 ** 24;
 
 /** Largest iteration / Newton step count accepted. */
 export const MAX_ITERATIONS = 100;
+
+// ── Reduced-precision datapaths and FISR variants (issue 3) ─────────────────
+// The kernel exports the same values as globals (assembly/constants.ts); the
+// plain-TS references use these, and tests/fisr.test.ts checks that both agree.
+
+/** Lomont's magic constant, optimal after one Newton step (C. Lomont, "Fast Inverse Square Root", 2003). */
+export const LOMONT_MAGIC = 0x5f375a86;
+/** Walczyk, Moroz & Cieśliński, Entropy 23(1):86, 2021 (arXiv:1802.06302): magic constant. */
+export const WALCZYK_MAGIC = 0x5f376908;
+/** Walczyk–Moroz–Cieśliński modified Newton coefficient of the first correction, as f32. */
+export const WALCZYK_K1 = Math.fround(1.50087896);
+/** Walczyk–Moroz–Cieśliński modified Newton coefficient of the second correction, as f32. */
+export const WALCZYK_K2 = Math.fround(1.50000057);
+/** Jan Kadlec's magic constant (rrrola.wz.cz/inv_sqrt.html, 2010). */
+export const KADLEC_MAGIC = 0x5f1ffff9;
+/** Kadlec's outer factor 0.703952253, as f32 (same source). */
+export const KADLEC_K1 = Math.fround(0.703952253);
+/** Kadlec's inner constant 2.38924456, as f32 (same source). */
+export const KADLEC_K2 = Math.fround(2.38924456);
+/** BF16 magic on the 16-bit pattern: the upper half of Quake III's 0x5f3759df. */
+export const BF16_MAGIC = 0x5f37;
+/** Alternative BF16 magic listed in issue 3 (no publication traced). */
+export const BF16_MAGIC_ALT = 0x5f35;
+/** FP16 magic: Quake's constant carried to binary16, round(1.5·2^10·(15 − σ)), σ = 127 − 0x5f3759df/(1.5·2^23). */
+export const FP16_MAGIC = 0x59bb;
+/** Alternative FP16 magic listed in issue 3 (no publication traced). */
+export const FP16_MAGIC_ALT = 0x59b7;
+
+/** BF16 rows whose m is below 2^−64 are rescaled first (as FP32: BF16 has f32's exponent range). */
+export const M_LOW_BF16 = 2 ** -64;
+/** FP16 rows whose m is below 2^−14, the smallest normal FP16, are rescaled first. */
+export const M_LOW_FP16 = 2 ** -14;
+
+/** The embedding widths of the OPT models (125M … 175B), the paper's nine precision cases (arXiv 2412.04778). */
+export const OPT_DIMS: readonly number[] = Object.freeze([768, 1024, 2048, 2560, 4096, 5120, 7168, 9216, 12288]);
+
+/** The paper's reported wins of IterL2Norm (5 steps) over FISR, out of the nine OPT widths (arXiv 2412.04778, abstract). */
+export const PAPER_WINS: Readonly<Record<"fp32" | "bf16", number>> = Object.freeze({ fp32: 6, bf16: 5 });

@@ -5,8 +5,10 @@
  * out of range) whose message names the argument, the value and what was expected.
  */
 import {
-  DEFAULT_FISR_STEPS, DEFAULT_ITERATIONS, MAX_DIM, MAX_ITERATIONS, QUAKE_MAGIC,
+  BF16_MAGIC, DEFAULT_FISR_STEPS, DEFAULT_ITERATIONS, FP16_MAGIC, KADLEC_MAGIC, LOMONT_MAGIC,
+  MAX_DIM, MAX_ITERATIONS, QUAKE_MAGIC, WALCZYK_MAGIC,
 } from "./constants.js";
+import { fromBF16, fromFP16 } from "./formats.js";
 
 /** Named settings of the iteration. */
 export type Preset = "paper" | "precise";
@@ -17,12 +19,28 @@ export type LambdaPolicy = "paper" | "pow2" | "newton" | "custom";
 /** How a ≈ 1/√m is found: IterL2Norm, f32 sqrt + division, or fast inverse square root. */
 export type Method = "iter" | "sqrt" | "fisr";
 
+/** Working format of the datapath: every arithmetic result is rounded to it (DESIGN.md §2). */
+export type Format = "fp32" | "bf16" | "fp16";
+/** Where the reductions accumulate: f32 with one rounding to the format, or the format itself. */
+export type Accumulate = "fp32" | "native";
+/**
+ * FISR variant: the Newton step and its default magic. 'quake' (all formats),
+ * 'lomont', 'walczyk', 'kadlec' (FP32 only; see docs/precision.md for sources).
+ */
+export type FisrVariant = "quake" | "lomont" | "walczyk" | "kadlec";
+
 /** FISR settings. */
 export interface FisrOptions {
-  /** Magic constant (32-bit unsigned integer). @default 0x5f3759df (Quake III) */
+  /**
+   * Magic constant: 32-bit for FP32, applied to the 16-bit pattern for BF16/FP16.
+   * @default the variant's: 0x5f3759df (quake), 0x5f375a86 (lomont), 0x5f376908 (walczyk),
+   * 0x5f1ffff9 (kadlec); 0x5f37 for BF16, 0x59bb for FP16
+   */
   magic?: number;
   /** Newton steps after the magic seed. @default 1 */
   steps?: number;
+  /** Newton step form and default magic. @default 'quake' */
+  variant?: FisrVariant;
 }
 
 /** Options of the scalar path (rsqrt, and the row functions). */
@@ -37,20 +55,24 @@ export interface InverseNormOptions {
   method?: Method;
   /** FISR magic and steps, for method 'fisr'. */
   fisr?: FisrOptions;
+  /** Working format: 'fp32', or 'bf16' / 'fp16' emulated bit-accurately. @default 'fp32' */
+  format?: Format;
 }
 
 /** Options of layerNorm and l2Normalize. */
 export interface NormalizeOptions extends InverseNormOptions {
   /** Row length d; x holds x.length / d whole rows. Required. */
   dim: number;
-  /** Per-column scale γ (length dim). LayerNorm only. @default all ones */
-  gamma?: Float32Array;
-  /** Per-column shift β (length dim). LayerNorm only. @default all zeros */
-  beta?: Float32Array;
+  /** Per-column scale γ (length dim; Uint16Array = raw bits of opts.format). LayerNorm only. @default all ones */
+  gamma?: Float32Array | Uint16Array;
+  /** Per-column shift β (length dim; Uint16Array = raw bits of opts.format). LayerNorm only. @default all zeros */
+  beta?: Float32Array | Uint16Array;
   /** Added to the variance (LayerNorm, torch semantics var + ε) or to Σx² (L2). @default 1e-5 (LayerNorm), 0 (L2) */
   eps?: number;
-  /** Destination (same length as x; may be x itself). @default a new Float32Array */
-  out?: Float32Array;
+  /** Destination (same type and length as x; may be x itself). @default a new array of x's type */
+  out?: Float32Array | Uint16Array;
+  /** Reductions in f32 rounded once to the format, or in the format ('native'). BF16/FP16 only. @default 'fp32' */
+  accumulate?: Accumulate;
 }
 
 /** The scalar path after resolution. */
@@ -63,6 +85,10 @@ export interface InverseNormSpec {
   readonly steps: number;
   /** FISR magic constant. */
   readonly magic: number;
+  /** Working format; absent means 'fp32'. */
+  readonly format?: Format;
+  /** FISR variant; absent means 'quake'. */
+  readonly variant?: FisrVariant;
 }
 
 /** A layerNorm / l2Normalize call after resolution. */
@@ -74,6 +100,16 @@ export interface NormalizeSpec {
   readonly gamma: Float32Array | undefined;
   readonly beta: Float32Array | undefined;
   readonly out: Float32Array | undefined;
+  /** Working format (also spec.inverse.format). */
+  readonly format: Format;
+  /** Accumulation of the reductions (meaningful for BF16/FP16). */
+  readonly accumulate: Accumulate;
+  /** x and out hold raw 16-bit patterns of the format (Uint16Array) instead of f32 values. */
+  readonly bits: boolean;
+  /** x as given (Float32Array, or Uint16Array when bits). */
+  readonly input: Float32Array | Uint16Array;
+  /** out as given (same type as x), or undefined. */
+  readonly output: Float32Array | Uint16Array | undefined;
 }
 
 const PRESETS: Readonly<Record<Preset, { policy: LambdaPolicy; steps: number }>> = {
@@ -81,8 +117,40 @@ const PRESETS: Readonly<Record<Preset, { policy: LambdaPolicy; steps: number }>>
   precise: { policy: "newton", steps: DEFAULT_ITERATIONS },
 };
 
-const SCALAR_KEYS = ["preset", "iterations", "lambda", "method", "fisr"] as const;
-const ROW_KEYS = [...SCALAR_KEYS, "dim", "gamma", "beta", "eps", "out"] as const;
+const SCALAR_KEYS = ["preset", "iterations", "lambda", "method", "fisr", "format"] as const;
+const ROW_KEYS = [...SCALAR_KEYS, "dim", "gamma", "beta", "eps", "out", "accumulate"] as const;
+
+/** The formats, accumulate modes and FISR variants by name. */
+export const FORMATS: readonly Format[] = ["fp32", "bf16", "fp16"];
+export const ACCUMULATES: readonly Accumulate[] = ["fp32", "native"];
+export const FISR_VARIANTS: readonly FisrVariant[] = ["quake", "lomont", "walczyk", "kadlec"];
+
+const VARIANT_MAGIC: Readonly<Record<FisrVariant, number>> = {
+  quake: QUAKE_MAGIC, lomont: LOMONT_MAGIC, walczyk: WALCZYK_MAGIC, kadlec: KADLEC_MAGIC,
+};
+
+/**
+ * Resolves FISR options for a format: the variant (16-bit formats have the Quake
+ * step only), its magic (32-bit, or 16-bit for BF16/FP16) and the step count.
+ */
+export function resolveFisr(name: string, options: unknown, format: Format): { variant: FisrVariant; magic: number; steps: number } {
+  const fo = plainObject(name, options);
+  checkKeys(name, fo, ["magic", "steps", "variant"]);
+  const variant = oneOf<FisrVariant>(`${name}.variant`, fo.variant, FISR_VARIANTS, "quake");
+  if (format !== "fp32" && variant !== "quake") {
+    throw rangeError(`${name}.variant`, variant, `"quake" for format ${JSON.stringify(format)} (the other variants' constants are FP32-only)`);
+  }
+  const magic = format === "fp32"
+    ? integerIn(`${name}.magic`, fo.magic, 0, 0xffffffff, VARIANT_MAGIC[variant])
+    : integerIn(`${name}.magic`, fo.magic, 0, 0xffff, format === "bf16" ? BF16_MAGIC : FP16_MAGIC);
+  const steps = integerIn(`${name}.steps`, fo.steps, 0, MAX_ITERATIONS, DEFAULT_FISR_STEPS);
+  return { variant, magic, steps };
+}
+
+/** Resolves a format option (default 'fp32'). */
+export function resolveFormat(name: string, value: unknown): Format {
+  return oneOf<Format>(name, value, FORMATS, "fp32");
+}
 
 /** Short description of a value for error messages. */
 export function describe(value: unknown): string {
@@ -138,6 +206,7 @@ export function resolveInverseNorm(options: unknown, name = "opts", keys: readon
   const o = plainObject(name, options);
   checkKeys(name, o, keys);
   const method = oneOf<Method>(`${name}.method`, o.method, ["iter", "sqrt", "fisr"], "iter");
+  const format = resolveFormat(`${name}.format`, o.format);
   if (method !== "iter") {
     for (const key of ["preset", "lambda", "iterations"] as const) {
       if (o[key] !== undefined) throw new TypeError(`${name}.${key} applies to method "iter" only; got ${name}.method = ${JSON.stringify(method)}`);
@@ -147,13 +216,10 @@ export function resolveInverseNorm(options: unknown, name = "opts", keys: readon
     throw new TypeError(`${name}.fisr applies to method "fisr" only; got ${name}.method = ${JSON.stringify(method)}`);
   }
   if (method === "fisr") {
-    const fo = plainObject(`${name}.fisr`, o.fisr);
-    checkKeys(`${name}.fisr`, fo, ["magic", "steps"]);
-    const magic = integerIn(`${name}.fisr.magic`, fo.magic, 0, 0xffffffff, QUAKE_MAGIC);
-    const steps = integerIn(`${name}.fisr.steps`, fo.steps, 0, MAX_ITERATIONS, DEFAULT_FISR_STEPS);
-    return { method, policy: "paper", c: 0, steps, magic };
+    const { variant, magic, steps } = resolveFisr(`${name}.fisr`, o.fisr, format);
+    return { method, policy: "paper", c: 0, steps, magic, format, variant };
   }
-  if (method === "sqrt") return { method, policy: "paper", c: 0, steps: 0, magic: 0 };
+  if (method === "sqrt") return { method, policy: "paper", c: 0, steps: 0, magic: 0, format, variant: "quake" };
 
   const preset = PRESETS[oneOf<Preset>(`${name}.preset`, o.preset, ["paper", "precise"], "paper")];
   const steps = integerIn(`${name}.iterations`, o.iterations, 0, MAX_ITERATIONS, preset.steps);
@@ -168,7 +234,7 @@ export function resolveInverseNorm(options: unknown, name = "opts", keys: readon
   } else if (o.lambda !== undefined) {
     policy = oneOf<LambdaPolicy>(`${name}.lambda`, o.lambda, ["paper", "pow2", "newton"], "paper");
   }
-  return { method, policy, c, steps, magic: 0 };
+  return { method, policy, c, steps, magic: 0, format, variant: "quake" };
 }
 
 function floatArray(name: string, value: unknown, length: number | undefined): Float32Array {
@@ -177,18 +243,48 @@ function floatArray(name: string, value: unknown, length: number | undefined): F
   return value;
 }
 
+/** A Float32Array, or (16-bit formats) a Uint16Array of raw bits, of the given length. */
+function paramArray(name: string, value: unknown, length: number, format: Format): Float32Array | Uint16Array {
+  if (value instanceof Uint16Array && format !== "fp32") {
+    if (value.length !== length) throw rangeError(`${name}.length`, value.length, `${length} (opts.dim)`);
+    return value;
+  }
+  if (value instanceof Uint16Array) throw typeError(name, value, "a Float32Array (a Uint16Array of raw bits needs opts.format \"bf16\" or \"fp16\")");
+  return floatArray(name, value, length);
+}
+
 /** Resolves and checks a layerNorm / l2Normalize call. */
 export function resolveNormalize(x: unknown, options: unknown, defaultEps: number, affine: boolean): NormalizeSpec {
-  if (!(x instanceof Float32Array)) throw typeError("x", x, "a Float32Array holding whole rows");
+  if (!(x instanceof Float32Array) && !(x instanceof Uint16Array)) {
+    throw typeError("x", x, "a Float32Array holding whole rows (or a Uint16Array of raw BF16/FP16 bits with opts.format)");
+  }
   if (options === undefined) throw new TypeError("opts must be an options object with opts.dim (the row length); got undefined");
   const o = plainObject("opts", options);
   const keys = affine ? ROW_KEYS : ROW_KEYS.filter((k) => k !== "gamma" && k !== "beta");
   checkKeys("opts", o, keys);
   const dim = integerIn("opts.dim", o.dim, 1, MAX_DIM);
   if (x.length % dim !== 0) throw rangeError("x.length", x.length, `a multiple of opts.dim = ${dim}`);
-  const gamma = o.gamma === undefined ? undefined : floatArray("opts.gamma", o.gamma, dim);
-  const beta = o.beta === undefined ? undefined : floatArray("opts.beta", o.beta, dim);
-  const out = o.out === undefined ? undefined : floatArray("opts.out", o.out, x.length);
+  const format = resolveFormat("opts.format", o.format);
+  const bits = x instanceof Uint16Array;
+  if (bits && format === "fp32") {
+    throw new TypeError(`x is a Uint16Array of raw 16-bit patterns, which needs opts.format "bf16" or "fp16"; got opts.format = ${describe(o.format)}`);
+  }
+  const accumulate = oneOf<Accumulate>("opts.accumulate", o.accumulate, ACCUMULATES, "fp32");
+  const gammaIn = o.gamma === undefined ? undefined : paramArray("opts.gamma", o.gamma, dim, format);
+  const betaIn = o.beta === undefined ? undefined : paramArray("opts.beta", o.beta, dim, format);
+  let output: Float32Array | Uint16Array | undefined;
+  if (o.out !== undefined) {
+    if (bits) {
+      if (!(o.out instanceof Uint16Array)) throw typeError("opts.out", o.out, "a Uint16Array (the type of x)");
+      if (o.out.length !== x.length) throw rangeError("opts.out.length", o.out.length, `${x.length} (x.length)`);
+      output = o.out;
+    } else {
+      output = floatArray("opts.out", o.out, x.length);
+    }
+  }
+  const gamma = gammaIn instanceof Uint16Array ? bitsToF32(gammaIn, format) : gammaIn;
+  const beta = betaIn instanceof Uint16Array ? bitsToF32(betaIn, format) : betaIn;
+  const out = output instanceof Float32Array ? output : undefined;
   let eps = defaultEps;
   if (o.eps !== undefined) {
     if (typeof o.eps !== "number") throw typeError("opts.eps", o.eps, "a finite number ≥ 0");
@@ -196,5 +292,13 @@ export function resolveNormalize(x: unknown, options: unknown, defaultEps: numbe
     eps = o.eps;
   }
   const inverse = resolveInverseNorm(o, "opts", keys);
-  return { inverse, dim, rows: x.length / dim, eps: Math.fround(eps), gamma, beta, out };
+  return {
+    inverse, dim, rows: x.length / dim, eps: Math.fround(eps), gamma, beta, out,
+    format, accumulate, bits, input: x, output,
+  };
+}
+
+/** Exact f32 values of raw BF16/FP16 bits (γ and β given as Uint16Array). */
+function bitsToF32(h: Uint16Array, format: Format): Float32Array {
+  return format === "bf16" ? fromBF16(h) : fromFP16(h);
 }

@@ -19,6 +19,17 @@ export interface KernelExports {
   rsqrt_iter(m: number, policy: number, c: number, iterations: number): number;
   rsqrt_fisr(m: number, magic: number, steps: number): number;
   rsqrt_batch(m: number, out: number, n: number, method: number, policy: number, c: number, steps: number, magic: number): number;
+  layer_norm_format(x: number, out: number, gamma: number, beta: number, rows: number, dim: number, eps: number,
+    format: number, accumulate: number, io: number,
+    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
+  l2_normalize_format(x: number, out: number, rows: number, dim: number, eps: number,
+    format: number, accumulate: number, io: number,
+    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
+  rsqrt_format(m: number, format: number, method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
+  rsqrt_batch_format(m: number, out: number, n: number, format: number,
+    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
+  round_format(x: number, format: number): number;
+  round_batch(src: number, dst: number, n: number, format: number, io: number): number;
 }
 
 /** Integer and float constants the module exports as globals. */
@@ -37,12 +48,39 @@ export interface KernelConstants {
   readonly STATUS_BAD_SHAPE: number;
   readonly STATUS_OUT_OF_BOUNDS: number;
   readonly STATUS_BAD_PARAM: number;
+  readonly STATUS_BAD_FORMAT: number;
+  readonly FORMAT_FP32: number;
+  readonly FORMAT_BF16: number;
+  readonly FORMAT_FP16: number;
+  readonly ACCUMULATE_FP32: number;
+  readonly ACCUMULATE_NATIVE: number;
+  readonly IO_F32: number;
+  readonly IO_BITS: number;
+  readonly FISR_QUAKE: number;
+  readonly FISR_LOMONT: number;
+  readonly FISR_WALCZYK: number;
+  readonly FISR_KADLEC: number;
+  readonly LOMONT_MAGIC: number;
+  readonly WALCZYK_MAGIC: number;
+  readonly WALCZYK_K1: number;
+  readonly WALCZYK_K2: number;
+  readonly KADLEC_MAGIC: number;
+  readonly KADLEC_K1: number;
+  readonly KADLEC_K2: number;
+  readonly BF16_MAGIC: number;
+  readonly BF16_MAGIC_ALT: number;
+  readonly FP16_MAGIC: number;
+  readonly FP16_MAGIC_ALT: number;
 }
 
 const CONSTANT_NAMES: readonly (keyof KernelConstants)[] = [
   "ABI_VERSION", "PAPER_C", "QUAKE_MAGIC", "METHOD_ITER", "METHOD_SQRT", "METHOD_FISR",
   "LAMBDA_PAPER", "LAMBDA_POW2", "LAMBDA_NEWTON", "LAMBDA_CUSTOM",
-  "STATUS_OK", "STATUS_BAD_SHAPE", "STATUS_OUT_OF_BOUNDS", "STATUS_BAD_PARAM",
+  "STATUS_OK", "STATUS_BAD_SHAPE", "STATUS_OUT_OF_BOUNDS", "STATUS_BAD_PARAM", "STATUS_BAD_FORMAT",
+  "FORMAT_FP32", "FORMAT_BF16", "FORMAT_FP16", "ACCUMULATE_FP32", "ACCUMULATE_NATIVE", "IO_F32", "IO_BITS",
+  "FISR_QUAKE", "FISR_LOMONT", "FISR_WALCZYK", "FISR_KADLEC",
+  "LOMONT_MAGIC", "WALCZYK_MAGIC", "WALCZYK_K1", "WALCZYK_K2", "KADLEC_MAGIC", "KADLEC_K1", "KADLEC_K2",
+  "BF16_MAGIC", "BF16_MAGIC_ALT", "FP16_MAGIC", "FP16_MAGIC_ALT",
 ];
 
 /** Absolute path of the release module, found through the package's own `exports` ("iterl2norm/wasm"). */
@@ -55,7 +93,9 @@ function load(): { kernel: KernelExports; constants: KernelConstants } {
   for (const name of CONSTANT_NAMES) {
     const g = raw[name];
     if (!(g instanceof WebAssembly.Global)) throw new Error(`iterl2norm: ${WASM_PATH} lacks the exported global ${name}; rebuild with npm run build`);
-    constants[name] = Number(g.value);
+    const v = Number(g.value);
+    // u32 globals (magic constants) read back as signed i32: reinterpret them unsigned
+    constants[name] = name.endsWith("MAGIC") || name.endsWith("MAGIC_ALT") ? v >>> 0 : v;
   }
   return { kernel: raw as unknown as KernelExports, constants };
 }

@@ -86,16 +86,23 @@ describe("scalar path: wasm rsqrt vs reference.rsqrtIter", () => {
 });
 
 describe("FISR: wasm fisr vs reference.fisr (Quake III Q_rsqrt order)", () => {
+  // Every bit pattern except NaNs: JS engines need not keep a NaN's payload when it passes
+  // through a number, and with 0 steps the seed of a NaN input depends on that payload.
   const next = rng(2);
   const all = new Float32Array(100_000);
-  for (let i = 0; i < all.length; i++) all[i] = fromBits(Math.floor(next() * 2 ** 32));
+  for (let i = 0; i < all.length; i++) {
+    let b: number;
+    do b = Math.floor(next() * 2 ** 32);
+    while ((b & 0x7fffffff) > 0x7f800000);
+    all[i] = fromBits(b);
+  }
 
   it.each([
     [0x5f3759df, 1],
     [0x5f3759df, 2],
     [0x5f375a86, 1],
     [0x5f3759df, 0],
-  ])("is bit-identical for 1e5 arbitrary bit patterns: magic %s, %i steps", (magic, steps) => {
+  ])("is bit-identical for 1e5 arbitrary non-NaN bit patterns (negatives, ±0, ±Inf, subnormals): magic %s, %i steps", (magic, steps) => {
     const got = fisr(all, { magic, steps });
     let bad = 0;
     for (let i = 0; i < all.length; i++) {

@@ -6,24 +6,28 @@
  * bit for bit whenever the sums are exact.
  */
 import { DEFAULT_L2_EPS, DEFAULT_LAYERNORM_EPS, M_LOW } from "../constants.js";
-import { DEFAULT_FISR_STEPS, MAX_ITERATIONS, QUAKE_MAGIC } from "../constants.js";
 import {
-  integerIn, resolveInverseNorm, resolveNormalize,
-  type FisrOptions, type InverseNormOptions, type InverseNormSpec, type NormalizeOptions,
+  describe, resolveFisr, resolveFormat, resolveInverseNorm, resolveNormalize,
+  type FisrOptions, type Format, type InverseNormOptions, type InverseNormSpec, type NormalizeOptions,
 } from "../options.js";
-import { exponentOf, fisrBits, iterRsqrtBits, pow2 } from "./rsqrt.js";
+import { rowsFormat } from "./format.js";
+import { exponentOf, fisrFormat, iterRsqrtBits, iterRsqrtFormat, pow2, sqrtFormat } from "./rsqrt.js";
 
 const f = Math.fround;
 
-/** a ≈ 1/√m by the spec's method, bit-identical to the kernel's scalar path. */
+/** a ≈ 1/√m by the spec's method (in the spec's format), bit-identical to the kernel's scalar path. */
 export function inverseNormBits(m: number, spec: InverseNormSpec): number {
-  if (spec.method === "iter") return iterRsqrtBits(m, spec.policy, spec.c, spec.steps);
-  if (spec.method === "fisr") return fisrBits(m, spec.magic, spec.steps);
-  return f(1 / f(Math.sqrt(f(m))));
+  const format = spec.format ?? "fp32";
+  if (spec.method === "iter") {
+    return format === "fp32" ? iterRsqrtBits(m, spec.policy, spec.c, spec.steps) : iterRsqrtFormat(m, format, spec.policy, spec.c, spec.steps);
+  }
+  if (spec.method === "fisr") return fisrFormat(m, format, spec.variant ?? "quake", spec.magic, spec.steps);
+  return sqrtFormat(m, format);
 }
 
-function rows(x: Float32Array, opts: NormalizeOptions, layer: boolean): Float32Array {
+function rows(x: Float32Array | Uint16Array, opts: NormalizeOptions, layer: boolean): Float32Array | Uint16Array {
   const spec = resolveNormalize(x, opts, layer ? DEFAULT_LAYERNORM_EPS : DEFAULT_L2_EPS, layer);
+  if (spec.format !== "fp32") return rowsFormat(spec, layer, (m) => inverseNormBits(m, spec.inverse));
   const { dim, gamma, beta, inverse } = spec;
   const out = spec.out ?? new Float32Array(x.length);
   const d = f(dim);
@@ -34,7 +38,7 @@ function rows(x: Float32Array, opts: NormalizeOptions, layer: boolean): Float32A
 
   for (let r = 0; r < spec.rows; r++) {
     const o = r * dim;
-    let src: Float32Array = x;
+    let src = x as Float32Array;
     const mean = (): number => {
       const x0 = src[o]!;
       let s = 0;
@@ -88,13 +92,20 @@ function rows(x: Float32Array, opts: NormalizeOptions, layer: boolean): Float32A
   return out;
 }
 
-/** LayerNorm by the IterL2Norm spec (or opts.method) in plain TS with f32 rounding. */
-export function layerNormIter(x: Float32Array, opts: NormalizeOptions): Float32Array {
+/**
+ * LayerNorm by the IterL2Norm spec (or opts.method) in plain TS with f32 rounding,
+ * or with opts.format 'bf16' / 'fp16' the BF16/FP16 datapath (bit-identical to the kernel).
+ */
+export function layerNormIter(x: Float32Array, opts: NormalizeOptions): Float32Array;
+export function layerNormIter(x: Uint16Array, opts: NormalizeOptions): Uint16Array;
+export function layerNormIter(x: Float32Array | Uint16Array, opts: NormalizeOptions): Float32Array | Uint16Array {
   return rows(x, opts, true);
 }
 
-/** L2 normalisation by the IterL2Norm spec in plain TS with f32 rounding. */
-export function l2NormalizeIter(x: Float32Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Float32Array {
+/** L2 normalisation by the IterL2Norm spec in plain TS with f32 rounding (or opts.format's datapath). */
+export function l2NormalizeIter(x: Float32Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Float32Array;
+export function l2NormalizeIter(x: Uint16Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Uint16Array;
+export function l2NormalizeIter(x: Float32Array | Uint16Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Float32Array | Uint16Array {
   return rows(x, opts, false);
 }
 
@@ -103,9 +114,11 @@ export function rsqrtIter(m: number, opts?: InverseNormOptions): number {
   return inverseNormBits(m, resolveInverseNorm(opts));
 }
 
-/** Quake III Q_rsqrt in plain TS, bit-identical to the wasm fisr (same options). */
-export function fisr(m: number, opts: FisrOptions = {}): number {
-  const magic = integerIn("opts.magic", opts.magic, 0, 0xffffffff, QUAKE_MAGIC);
-  const steps = integerIn("opts.steps", opts.steps, 0, MAX_ITERATIONS, DEFAULT_FISR_STEPS);
-  return fisrBits(m, magic, steps);
+/** Quake III Q_rsqrt (and its variants and 16-bit forms) in plain TS, bit-identical to the wasm fisr (same options). */
+export function fisr(m: number, opts: FisrOptions & { format?: Format } = {}): number {
+  if (typeof opts !== "object" || opts === null) throw new TypeError(`opts must be an options object; got ${describe(opts)}`);
+  const { format: fmt, ...rest } = opts;
+  const format = resolveFormat("opts.format", fmt);
+  const { variant, magic, steps } = resolveFisr("opts", rest, format);
+  return fisrFormat(m, format, variant, magic, steps);
 }

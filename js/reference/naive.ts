@@ -4,12 +4,18 @@
  * row with ε = 0 gives NaN, huge rows overflow).
  */
 import { DEFAULT_L2_EPS, DEFAULT_LAYERNORM_EPS } from "../constants.js";
-import { resolveNormalize, type NormalizeOptions } from "../options.js";
+import { resolveNormalize, type NormalizeOptions, type NormalizeSpec } from "../options.js";
+
+/** The naive loops are FP32 code: other formats are refused rather than ignored. */
+function fp32Only(spec: NormalizeSpec): NormalizeSpec {
+  if (spec.format !== "fp32") throw new RangeError(`opts.format must be "fp32" for the naive reference; got ${JSON.stringify(spec.format)}`);
+  return spec;
+}
 
 /** LayerNorm the straightforward way. */
 export function layerNormNaive(x: Float32Array, opts: NormalizeOptions): Float32Array {
-  const { dim, rows, gamma, beta, eps } = resolveNormalize(x, opts, DEFAULT_LAYERNORM_EPS, true);
-  const out = opts.out ?? new Float32Array(x.length);
+  const { dim, rows, gamma, beta, eps, out: given } = fp32Only(resolveNormalize(x, opts, DEFAULT_LAYERNORM_EPS, true));
+  const out = given ?? new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
     const o = r * dim;
     let sum = 0;
@@ -30,8 +36,8 @@ export function layerNormNaive(x: Float32Array, opts: NormalizeOptions): Float32
 
 /** L2 normalisation the straightforward way. */
 export function l2NormalizeNaive(x: Float32Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Float32Array {
-  const { dim, rows, eps } = resolveNormalize(x, opts, DEFAULT_L2_EPS, false);
-  const out = opts.out ?? new Float32Array(x.length);
+  const { dim, rows, eps, out: given } = fp32Only(resolveNormalize(x, opts, DEFAULT_L2_EPS, false));
+  const out = given ?? new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
     const o = r * dim;
     let sq = 0;

@@ -3,8 +3,13 @@
  * rounded to f32 with Math.fround (f64 then f32 rounding of +, −, ×, ÷, √ equals the
  * correctly rounded f32 result, since 53 ≥ 2·24 + 2), and nothing is fused.
  */
-import { E_DIRECT, PAPER_C, SQRT2_F32 } from "../constants.js";
-import type { LambdaPolicy } from "../options.js";
+import {
+  E_DIRECT, KADLEC_K1, KADLEC_K2, PAPER_C, SQRT2_F32, WALCZYK_K1, WALCZYK_K2,
+} from "../constants.js";
+import {
+  bf16BitsFromF32Bits, bf16Value, fp16BitsFromF32Bits, fp16Value, roundBF16, roundFP16,
+} from "../formats.js";
+import type { FisrVariant, Format, LambdaPolicy } from "../options.js";
 
 const f = Math.fround;
 const bits = new DataView(new ArrayBuffer(4));
@@ -89,4 +94,87 @@ export function fisrBits(x: number, magic: number, steps: number): number {
   let y = f32FromBits(((magic | 0) - ((f32Bits(x) | 0) >> 1)) | 0);
   for (let i = 0; i < steps; i++) y = f(y * f(1.5 - f(f(x2 * y) * y)));
   return y;
+}
+
+// ── The scalar path in a working format F (assembly/scalar.ts, issue 3) ──────
+
+/** The rounding of format F (identity on f32 values for 'fp32'). */
+export function rounder(format: Format): (x: number) => number {
+  return format === "bf16" ? roundBF16 : format === "fp16" ? roundFP16 : f;
+}
+
+/**
+ * IterL2Norm's iteration in format F, bit-identical to iterRsqrtF: m rounded to F,
+ * run on m·2^(−2j) ∈ [1, 4) (j = ⌊e/2⌋), every result rounded to F, result scaled by 2^(−j).
+ */
+export function iterRsqrtFormat(m: number, format: Format, policy: LambdaPolicy, c: number, n: number): number {
+  if (format === "fp32") return iterRsqrtBits(m, policy, c, n);
+  const R = rounder(format);
+  m = R(m);
+  if (!(m > 0)) return m === 0 ? (Object.is(m, -0) ? -Infinity : Infinity) : NaN;
+  if (m === Infinity) return 0;
+  const e0 = exponentOf(m);
+  const j = e0 >> 1;
+  m = m * 2 ** (-2 * j);
+  const e = e0 - 2 * j;
+  let a = R(initialA(e));
+  let lm = 0.5;
+  if (policy !== "newton") {
+    const lambda = policy === "pow2" ? pow2(-(e + 1)) : R(R(policy === "paper" ? PAPER_C : c) * pow2(-e));
+    lm = R(lambda * m);
+  }
+  for (let i = 0; i < n; i++) {
+    let t = R(a * a);
+    t = R(m * t);
+    t = R(1 - t);
+    let u = R(lm * a);
+    u = R(u * t);
+    a = R(a + u);
+  }
+  return R(a * 2 ** -j);
+}
+
+/** FP32 FISR by variant, bit-identical to fisrVariant32 (Walczyk/Kadlec coefficients as documented there). */
+export function fisrVariantBits(x: number, variant: FisrVariant, magic: number, steps: number): number {
+  if (variant !== "walczyk" && variant !== "kadlec") return fisrBits(x, magic, steps);
+  x = f(x);
+  const x2 = f(x * 0.5);
+  let y = f32FromBits(((magic | 0) - ((f32Bits(x) | 0) >> 1)) | 0);
+  for (let i = 0; i < steps; i++) {
+    if (variant === "kadlec" && i === 0) {
+      y = f(f(KADLEC_K1 * y) * f(KADLEC_K2 - f(f(x * y) * y)));
+    } else {
+      const k = variant === "walczyk" ? (i === 0 ? WALCZYK_K1 : i === 1 ? WALCZYK_K2 : 1.5) : 1.5;
+      y = f(y * f(k - f(f(x2 * y) * y)));
+    }
+  }
+  return y;
+}
+
+/**
+ * FISR in format F, bit-identical to fisrRsqrtF: FP32 by variant; BF16/FP16 with the
+ * 16-bit magic on the signed 16-bit pattern and Quake steps rounded to F.
+ */
+export function fisrFormat(x: number, format: Format, variant: FisrVariant, magic: number, steps: number): number {
+  if (format === "fp32") return fisrVariantBits(x, variant, magic, steps);
+  const R = rounder(format);
+  x = R(x);
+  const h16 = format === "bf16" ? bf16BitsFromF32Bits(f32Bits(x)) : fp16BitsFromF32Bits(f32Bits(x));
+  const h = (h16 << 16) >> 16; // signed 16-bit pattern
+  const seed = ((magic | 0) - (h >> 1)) & 0xffff;
+  let y = format === "bf16" ? bf16Value(seed) : fp16Value(seed);
+  const x2 = R(x * 0.5);
+  for (let i = 0; i < steps; i++) {
+    let t = R(x2 * y);
+    t = R(t * y);
+    t = R(1.5 - t);
+    y = R(y * t);
+  }
+  return y;
+}
+
+/** 1/√m in F: a rounded square root and a rounded division (m rounded to F first). */
+export function sqrtFormat(m: number, format: Format): number {
+  const R = rounder(format);
+  return R(1 / R(Math.sqrt(R(m))));
 }

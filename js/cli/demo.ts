@@ -1,10 +1,11 @@
 /**
- * `npm start`: a short demo on built-in seeded data. Normalises sample rows with
+ * `iterl2norm demo`: a short demo on built-in seeded data. Normalises sample rows with
  * both presets, prints the error against the float64 truth next to the naive JS
  * baseline, and measures the worst relative error of a ≈ 1/√m for each preset.
  */
-import { fisr, layerNorm, reference, rsqrt, type NormalizeOptions } from "./index.js";
-import { normalRows } from "./random.js";
+import { fisr, layerNorm, reference, rsqrt, type NormalizeOptions } from "../index.js";
+import { normalRows } from "../random.js";
+import { EXIT } from "./common.js";
 
 const SEED = 20241206;
 const ROWS = 64;
@@ -36,7 +37,13 @@ function errors(got: ArrayLike<number>, truth: Float64Array): { max: number; mea
 
 const fmt = (v: number): string => v.toExponential(2);
 
-function main(): void {
+export const USAGE = "Usage: iterl2norm demo\n\nNormalises built-in seeded rows with both presets and prints errors against float64.\n";
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes("-h") || argv.includes("--help")) {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
   const m = denseM();
   console.log("iterl2norm: IterL2Norm LayerNorm / L2 normalisation in WebAssembly SIMD\n");
   console.log(`Scalar path a ≈ 1/√m: worst relative error over ${m.length} values of m (every 64th f32 in [1, 4))`);
@@ -68,6 +75,5 @@ function main(): void {
     console.log(`  ${name}  ${fmt(e.max)}   ${fmt(e.mean)}`);
   }
   console.log("\nRun `npm test` for the full checks.");
+  return EXIT.ok;
 }
-
-main();

@@ -1,0 +1,271 @@
+// The row kernel of the BF16 and FP16 datapaths (DESIGN.md §1 and §2): the same
+// algorithm and edge rules as rows.ts, with every arithmetic result rounded to the
+// working format F. js/reference/format.ts repeats it operation for operation, so
+// the two agree bit for bit.
+//
+// One row, n values:
+//
+//   load      w_i = F value of x_i (f32 input rounded to F, or 16-bit pattern decoded)
+//             into a scratch row of n f32 (so out may be x: in place works)
+//   mean      t_i = R(w_i − w_0);  S = Σ t_i;  μ = R(w_0 + R(S·(1/d)))            (LayerNorm)
+//   Σy²       y_i = R(w_i − μ);    q_i = y_i·y_i;  m = R(Σ q_i + ε-term)
+//   a         a = inverseNormF(m) (scalar.ts), a = 0 when m is +Inf after rescaling
+//   output    out_i = R(R(R(y_i·s)·R(γ_i)) + R(β_i)),  s = R(R(√d)·a) (LayerNorm) or a (L2)
+//
+// R is rounding to F. Accumulation (the sums S and Σq): ACCUMULATE_FP32 adds the terms
+// in f32 (q_i = y_i² is exact in f32 for F operands), multiplies S by the f32 1/d and
+// adds the f32 ε-term before the one rounding to F; ACCUMULATE_NATIVE rounds every q_i,
+// every partial sum, 1/d and the ε-term to F. Summation order (both modes): lanes
+// i ≡ 0..3 (mod 4) of the first 8·⌊n/8⌋ terms go to two 4-lane accumulators (even and
+// odd blocks of 4), a remaining block of 4 to the first; the accumulators are added,
+// the lanes summed as (l0 + l1) + (l2 + l3), then the tail is added in index order.
+//
+// Rescaling (edge rules of rows.ts): when m is not in [M_LOW_F, +Inf) the row is
+// multiplied by 2^k so that max|w| ∈ [2^t, 2^(t+1)), each scaled value rounded to F
+// (exact unless it falls below F's normal range), and the statistics are taken again.
+// BF16 (f32's exponent range): t = 0, M_LOW = 2^−64, as FP32. FP16: t = ⌊(13 − ⌈log₂ d⌉)/2⌋,
+// M_LOW = 2^−14; since Σ(w − μ)² ≤ Σw² ≤ d·max², m < d·2^(2t+2) ≤ 2^15 after scaling,
+// far from FP16's overflow at 65520, and every y_i² ≤ 2^(2t+4) fits as well.
+
+import {
+  ACCUMULATE_NATIVE, FORMAT_BF16, FORMAT_FP16, IO_BITS, M_LOW_BF16, M_LOW_FP16,
+} from "./constants";
+import { fromBits, roundTo, roundTox4, toBits } from "./formats";
+import { exponentOf, inverseNormF, pow2f } from "./scalar";
+
+// Per-call parameters, set once by the exported entry point.
+let format: i32 = FORMAT_BF16;
+let native: bool = false;
+let ioBits: bool = false;
+let method: i32 = 0;
+let policy: i32 = 0;
+let customC: f32 = 0;
+let steps: i32 = 0;
+let magic: u32 = 0;
+let variant: i32 = 0;
+
+/** Sets the datapath (format, accumulate mode, I/O layout) and the scalar method for the following rows. */
+export function setDatapathF(f: i32, accumulate: i32, io: i32, m: i32, p: i32, c: f32, n: i32, k: u32, v: i32): void {
+  format = f;
+  native = accumulate == ACCUMULATE_NATIVE;
+  ioBits = io == IO_BITS;
+  method = m;
+  policy = p;
+  customC = c;
+  steps = n;
+  magic = k;
+  variant = v;
+}
+
+// @ts-ignore: decorator
+@inline function R(x: f32): f32 {
+  return roundTo(x, format);
+}
+
+// @ts-ignore: decorator
+@inline function R4(v: v128): v128 {
+  return roundTox4(v, format);
+}
+
+/** Adds a term to an accumulator in the accumulate mode. */
+// @ts-ignore: decorator
+@inline function acc1(s: f32, t: f32): f32 {
+  return native ? R(s + t) : s + t;
+}
+
+// @ts-ignore: decorator
+@inline function acc4(s: v128, t: v128): v128 {
+  return native ? R4(f32x4.add(s, t)) : f32x4.add(s, t);
+}
+
+/** (l0 + l1) + (l2 + l3) of a0 + a1, in the accumulate mode. */
+// @ts-ignore: decorator
+@inline function combine(a0: v128, a1: v128): f32 {
+  const v = acc4(a0, a1);
+  const l01 = acc1(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1));
+  const l23 = acc1(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3));
+  return acc1(l01, l23);
+}
+
+/** w_i = F value of x_i for the n inputs at src. */
+function loadRow(src: usize, w: usize, n: i32): void {
+  let i = 0;
+  if (!ioBits) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(w + o, R4(v128.load(src + o)));
+    }
+    for (; i < n; i++) store<f32>(w + (<usize>i << 2), R(load<f32>(src + (<usize>i << 2))));
+  } else if (format == FORMAT_BF16) {
+    for (; i + 4 <= n; i += 4) {
+      v128.store(w + (<usize>i << 2), i32x4.shl(v128.load16x4_u(src + (<usize>i << 1)), 16));
+    }
+    for (; i < n; i++) store<f32>(w + (<usize>i << 2), fromBits(<u32>load<u16>(src + (<usize>i << 1)), format));
+  } else {
+    for (; i < n; i++) store<f32>(w + (<usize>i << 2), fromBits(<u32>load<u16>(src + (<usize>i << 1)), format));
+  }
+}
+
+/** S = Σ R(w_i − x0) in the accumulate mode (not rounded to F in ACCUMULATE_FP32). */
+function sumShifted(w: usize, n: i32, x0: f32): f32 {
+  const shift = f32x4.splat(x0);
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const q = w + (<usize>i << 2);
+    a0 = acc4(a0, R4(f32x4.sub(v128.load(q), shift)));
+    a1 = acc4(a1, R4(f32x4.sub(v128.load(q, 16), shift)));
+  }
+  if (i + 4 <= n) {
+    a0 = acc4(a0, R4(f32x4.sub(v128.load(w + (<usize>i << 2)), shift)));
+    i += 4;
+  }
+  let s = combine(a0, a1);
+  for (; i < n; i++) s = acc1(s, R(load<f32>(w + (<usize>i << 2)) - x0));
+  return s;
+}
+
+/** Σ q_i, q_i = y_i² with y_i = R(w_i − mu) (q_i rounded to F in native mode). */
+function sumSquares(w: usize, n: i32, mu: f32): f32 {
+  const vmu = f32x4.splat(mu);
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const q = w + (<usize>i << 2);
+    const y0 = R4(f32x4.sub(v128.load(q), vmu));
+    const y1 = R4(f32x4.sub(v128.load(q, 16), vmu));
+    const q0 = f32x4.mul(y0, y0);
+    const q1 = f32x4.mul(y1, y1);
+    a0 = acc4(a0, native ? R4(q0) : q0);
+    a1 = acc4(a1, native ? R4(q1) : q1);
+  }
+  if (i + 4 <= n) {
+    const y0 = R4(f32x4.sub(v128.load(w + (<usize>i << 2)), vmu));
+    const q0 = f32x4.mul(y0, y0);
+    a0 = acc4(a0, native ? R4(q0) : q0);
+    i += 4;
+  }
+  let s = combine(a0, a1);
+  for (; i < n; i++) {
+    const y = R(load<f32>(w + (<usize>i << 2)) - mu);
+    s = acc1(s, native ? R(y * y) : y * y);
+  }
+  return s;
+}
+
+/** μ = R(w_0 + R(S·(1/d))); invD is the f32 1/d (FP32 accumulation) or R(1/d) (native). */
+// @ts-ignore: decorator
+@inline function meanOf(w: usize, n: i32, invD: f32): f32 {
+  const x0 = load<f32>(w);
+  return R(x0 + R(sumShifted(w, n, x0) * invD));
+}
+
+/** max |w_i|; NaN if any value is NaN. */
+function maxAbs(w: usize, n: i32): f32 {
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) acc = f32x4.max(acc, f32x4.abs(v128.load(w + (<usize>i << 2))));
+  let r = max<f32>(max<f32>(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)),
+    max<f32>(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  for (; i < n; i++) r = max<f32>(r, abs<f32>(load<f32>(w + (<usize>i << 2))));
+  return r;
+}
+
+/** w_i = R(w_i·s) in place. */
+function scaleRow(w: usize, n: i32, s: f32): void {
+  const vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(w + o, R4(f32x4.mul(v128.load(w + o), vs)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(w + o, R(load<f32>(w + o) * s));
+  }
+}
+
+/** Stores the F value v as element i of the output (f32 or 16-bit pattern). */
+// @ts-ignore: decorator
+@inline function put(dst: usize, i: i32, v: f32): void {
+  if (ioBits) store<u16>(dst + (<usize>i << 1), <u16>toBits(v, format));
+  else store<f32>(dst + (<usize>i << 2), v);
+}
+
+/** out_i = R(R(R(R(w_i − μ)·s)·R(γ_i)) + R(β_i)); γ/β steps left out when their pointer is 0. */
+function outputPass(w: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize): void {
+  let i = 0;
+  if (!ioBits) {
+    const vmu = f32x4.splat(mu);
+    const vs = f32x4.splat(s);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      let v = R4(f32x4.mul(R4(f32x4.sub(v128.load(w + o), vmu)), vs));
+      if (g != 0) v = R4(f32x4.mul(v, R4(v128.load(g + o))));
+      if (b != 0) v = R4(f32x4.add(v, R4(v128.load(b + o))));
+      v128.store(dst + o, v);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let v = R(R(load<f32>(w + o) - mu) * s);
+    if (g != 0) v = R(v * R(load<f32>(g + o)));
+    if (b != 0) v = R(v + R(load<f32>(b + o)));
+    put(dst, i, v);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function aFromM(m: f32): f32 {
+  if (m == Infinity) return 0; // the ε term overflowed after rescaling: a → 0, out → β
+  return inverseNormF(m, format, method, policy, customC, steps, magic, variant);
+}
+
+/** Exponent t of the rescaling target max|w| ∈ [2^t, 2^(t+1)) for a row of length n (see top). */
+// @ts-ignore: decorator
+@inline function targetExponent(n: i32): i32 {
+  if (format != FORMAT_FP16) return 0;
+  const log2d = 32 - <i32>clz<u32>(<u32>(n - 1)); // ⌈log₂ n⌉
+  return (13 - log2d) >> 1;
+}
+
+/**
+ * Normalises one row of n values from src into dst through the scratch row w (n f32).
+ * center: LayerNorm or L2. invD, epsTerm: 1/d and the ε-term in f32; the native mode
+ * rounds them to F. sqrtD: √d in f32 (rounded to F here).
+ */
+export function normalizeRowF(src: usize, dst: usize, w: usize, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32, epsTerm: f32): void {
+  loadRow(src, w, n);
+  const invDm = native ? R(invD) : invD;
+  const epsM = native ? R(epsTerm) : epsTerm;
+  let mu: f32 = 0;
+  if (center) mu = meanOf(w, n, invDm);
+  let m = R(sumSquares(w, n, mu) + epsM);
+  const low = format == FORMAT_FP16 ? M_LOW_FP16 : M_LOW_BF16;
+  let a: f32;
+  if (m >= low && m < Infinity) {
+    a = aFromM(m);
+  } else {
+    const big = maxAbs(w, n);
+    if (!(big < Infinity)) {
+      for (let i = 0; i < n; i++) put(dst, i, R(NaN));
+      return;
+    }
+    if (big == 0) {
+      a = 0;
+      mu = 0;
+    } else {
+      const k = min<i32>(126, max<i32>(-126, targetExponent(n) - exponentOf(big)));
+      const s = pow2f(k);
+      scaleRow(w, n, s);
+      if (center) mu = meanOf(w, n, invDm);
+      const epsS = native ? R(R(epsM * s) * s) : epsM * s * s;
+      m = R(sumSquares(w, n, mu) + epsS);
+      a = m > 0 ? aFromM(m) : 0;
+    }
+  }
+  const scale = center ? R(R(sqrtD) * a) : a;
+  outputPass(w, dst, n, mu, scale, g, b);
+}

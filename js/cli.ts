@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * The `iterl2norm` command: dispatches to one subcommand module, each loaded only
+ * when used. Exit codes: 0 success, 1 failure (bad data, failed run), 2 bad command line.
+ */
+import { EXIT, UsageError, packageVersion } from "./cli/common.js";
+import { InputError } from "./io/tensor-file.js";
+
+interface Command {
+  readonly summary: string;
+  readonly load: () => Promise<{ main(argv: string[]): Promise<number>; USAGE?: string }>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  normalize: { summary: "normalise rows of a .npy / .f32 / .bf16 / .f16 / .json file", load: () => import("./cli/normalize.js") },
+  precision: { summary: "precision study: IterL2Norm vs FISR and sqrt in FP32/BF16/FP16 (docs/precision.md)", load: () => import("./precision/cli.js") },
+  demo: { summary: "short demo on built-in data (what npm start ran before the report)", load: () => import("./cli/demo.js") },
+};
+
+const HELP = `Usage: iterl2norm <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join("\n")}
+
+Options:
+  -h, --help       help (also: iterl2norm <command> --help)
+  -v, --version    package version
+
+Exit codes: 0 success, 1 failure (bad input data, failed run), 2 bad command line.
+`;
+
+async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    process.stdout.write(HELP);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === "-v" || name === "--version") {
+    process.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`iterl2norm: unknown command ${JSON.stringify(name)}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const module = await command.load();
+  try {
+    return await module.main(rest);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (e instanceof UsageError || err.code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`iterl2norm ${name}: ${err.message}\nRun "iterl2norm ${name} --help" for usage.\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof InputError || e instanceof TypeError || e instanceof RangeError) {
+      process.stderr.write(`iterl2norm ${name}: ${err.message}\n`);
+      return EXIT.failure;
+    }
+    throw e;
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`iterl2norm: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = EXIT.failure;
+  },
+);

@@ -1,0 +1,128 @@
+/**
+ * Charts of the precision study as SVG, made with vega-lite (specification) and
+ * vega (rendering, renderer 'none' → toSVG). Both are ESM with top-level await, so
+ * they are imported lazily here: `require('iterl2norm')` never loads them.
+ */
+import type { StudyResult } from "./study.js";
+
+type Row = Record<string, string | number>;
+
+/** A vega-lite specification (the subset used here). */
+type VlSpec = Record<string, unknown>;
+
+async function render(spec: VlSpec): Promise<string> {
+  const vl = await import("vega-lite");
+  const vega = await import("vega");
+  const compiled = vl.compile(spec as never).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+const logY = (title: string): Record<string, unknown> => ({ field: "error", type: "quantitative", title, scale: { type: "log" } });
+
+/** Mean |error| of every algorithm against d, one panel per format (first distribution). */
+function precisionSpec(r: StudyResult, dist: string): VlSpec {
+  const values: Row[] = [];
+  for (const [format, byD] of Object.entries(r.precision[dist] ?? {})) {
+    for (const [d, byAlgo] of Object.entries(byD)) {
+      for (const [algo, m] of Object.entries(byAlgo)) if (m.meanAbs > 0) values.push({ format, d: Number(d), algorithm: algo, error: m.meanAbs });
+    }
+  }
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: `Mean |out − truth| of LayerNorm, ${dist} rows`,
+    data: { values },
+    facet: { column: { field: "format", type: "nominal", sort: ["fp32", "bf16", "fp16"] } },
+    spec: {
+      width: 220, height: 220,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "d", type: "quantitative", scale: { type: "log", base: 2 }, title: "d" },
+        y: logY("mean absolute error"),
+        color: { field: "algorithm", type: "nominal" },
+      },
+    },
+    resolve: { scale: { y: "independent" } },
+  };
+}
+
+/** Max relative error of a against the step count, per λ policy, one panel per format. */
+function convergenceSpec(r: StudyResult): VlSpec {
+  const values: Row[] = [];
+  for (const [format, byPolicy] of Object.entries(r.convergence)) {
+    for (const [policy, points] of Object.entries(byPolicy)) {
+      for (const p of points) values.push({ format, policy, step: p.step, error: Math.max(p.max, 1e-9) });
+    }
+  }
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: "Convergence: max |a·√m − 1| over every m of [1, 4) (FP32: every 256th)",
+    data: { values },
+    facet: { column: { field: "format", type: "nominal", sort: ["fp32", "bf16", "fp16"] } },
+    spec: {
+      width: 220, height: 220,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "step", type: "quantitative", title: "iteration step" },
+        y: logY("max relative error (floored at 1e-9)"),
+        color: { field: "policy", type: "nominal", title: "λ policy" },
+      },
+    },
+  };
+}
+
+/** Max relative error after 5 steps against c of λ = c·2^−e, per format. */
+function sweepSpec(r: StudyResult): VlSpec {
+  const values: Row[] = [];
+  for (const [format, s] of Object.entries(r.lambdaSweep)) for (const p of s.points) values.push({ format, c: p.c, error: p.max });
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: "λ sweep: max |a·√m − 1| after 5 steps, λ = c·2^−e",
+    data: { values },
+    width: 420, height: 260,
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "c", type: "quantitative", title: "c" },
+      y: logY("max relative error"),
+      color: { field: "format", type: "nominal", sort: ["fp32", "bf16", "fp16"] },
+    },
+  };
+}
+
+/** Mean |error| against d up to the largest width, per format. */
+function largeSpec(r: StudyResult): VlSpec {
+  const values: Row[] = [];
+  for (const [format, byD] of Object.entries(r.largeD)) {
+    for (const [d, byAlgo] of Object.entries(byD)) {
+      for (const [algo, m] of Object.entries(byAlgo)) if (m.meanAbs > 0) values.push({ format, d: Number(d), algorithm: algo, error: m.meanAbs });
+    }
+  }
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: `Large d: mean |out − truth|, ${r.options.dists[0]} rows`,
+    data: { values },
+    facet: { column: { field: "format", type: "nominal", sort: ["fp32", "bf16", "fp16"] } },
+    spec: {
+      width: 220, height: 220,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "d", type: "quantitative", scale: { type: "log", base: 2 }, title: "d" },
+        y: logY("mean absolute error"),
+        color: { field: "algorithm", type: "nominal" },
+      },
+    },
+    resolve: { scale: { y: "independent" } },
+  };
+}
+
+/** The study's charts as SVG strings, keyed by file name. */
+export async function renderCharts(r: StudyResult): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const dist of r.options.dists) out[`precision-${dist}.svg`] = await render(precisionSpec(r, dist));
+  out["convergence.svg"] = await render(convergenceSpec(r));
+  out["lambda-sweep.svg"] = await render(sweepSpec(r));
+  out["large-d.svg"] = await render(largeSpec(r));
+  return out;
+}

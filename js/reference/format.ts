@@ -1,0 +1,124 @@
+/**
+ * The BF16/FP16 row kernel (assembly/rows_format.ts) in plain TS, operation for
+ * operation and in the same summation order, so the two agree bit for bit: the
+ * reference the kernel is tested against. See rows_format.ts for the algorithm,
+ * the accumulate modes and the rescaling rule.
+ */
+import { M_LOW_BF16, M_LOW_FP16 } from "../constants.js";
+import { bf16BitsFromF32Bits, bf16Value, fp16BitsFromF32Bits, fp16Value } from "../formats.js";
+import type { NormalizeSpec } from "../options.js";
+import { exponentOf, rounder } from "./rsqrt.js";
+
+const f = Math.fround;
+
+/** Σ of the n terms term(i) in the kernel's order: 8 lanes (2×4), lanes (l0+l1)+(l2+l3), then the tail. */
+function laneSum(n: number, term: (i: number) => number, add: (a: number, b: number) => number): number {
+  const a0 = [0, 0, 0, 0];
+  const a1 = [0, 0, 0, 0];
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (let l = 0; l < 4; l++) {
+      a0[l] = add(a0[l]!, term(i + l));
+      a1[l] = add(a1[l]!, term(i + 4 + l));
+    }
+  }
+  if (i + 4 <= n) {
+    for (let l = 0; l < 4; l++) a0[l] = add(a0[l]!, term(i + l));
+    i += 4;
+  }
+  const v = a0.map((s, l) => add(s, a1[l]!));
+  let s = add(add(v[0]!, v[1]!), add(v[2]!, v[3]!));
+  for (; i < n; i++) s = add(s, term(i));
+  return s;
+}
+
+/**
+ * Rows of x through the BF16/FP16 datapath of the spec; `aFromM` is the scalar
+ * path in the format (reference.inverseNormBits). Output: F values as f32, or raw
+ * 16-bit patterns when the spec's input is bits.
+ */
+export function rowsFormat(spec: NormalizeSpec, center: boolean, aFromMFormat: (m: number) => number): Float32Array | Uint16Array {
+  const { dim: n, gamma, beta, format } = spec;
+  if (format === "fp32") throw new RangeError("rowsFormat handles opts.format \"bf16\" and \"fp16\"; got \"fp32\"");
+  const R = rounder(format);
+  const native = spec.accumulate === "native";
+  const add = native ? (a: number, b: number): number => R(a + b) : (a: number, b: number): number => f(a + b);
+  const x = spec.input;
+  const out = spec.output ?? (spec.bits ? new Uint16Array(x.length) : new Float32Array(x.length));
+  const decode = format === "bf16" ? bf16Value : fp16Value;
+  const encode = format === "bf16" ? bf16BitsFromF32Bits : fp16BitsFromF32Bits;
+  const bitsOf = new Float32Array(1);
+  const bitsU = new Uint32Array(bitsOf.buffer);
+  const put = (i: number, v: number): void => {
+    if (spec.bits) {
+      bitsOf[0] = v;
+      out[i] = encode(bitsU[0]!);
+    } else {
+      out[i] = v;
+    }
+  };
+
+  const d = f(n);
+  const invD32 = f(1 / d);
+  const sqrtD = R(f(Math.sqrt(d)));
+  const eps32 = center ? f(d * spec.eps) : spec.eps;
+  const invD = native ? R(invD32) : invD32;
+  const epsTerm = native ? R(eps32) : eps32;
+  const low = format === "fp16" ? M_LOW_FP16 : M_LOW_BF16;
+  const log2d = 32 - Math.clz32(n - 1);
+  const target = format === "fp16" ? (13 - log2d) >> 1 : 0;
+  const aFromM = (m: number): number => (m === Infinity ? 0 : aFromMFormat(m));
+
+  const w = new Float32Array(n);
+  for (let r = 0; r < spec.rows; r++) {
+    const o = r * n;
+    for (let i = 0; i < n; i++) w[i] = spec.bits ? decode(x[o + i]!) : R(x[o + i]!);
+    const meanOf = (): number => {
+      const x0 = w[0]!;
+      const s = laneSum(n, (i) => R(w[i]! - x0), add);
+      return R(x0 + R(s * invD));
+    };
+    const sumSquares = (mu: number): number => laneSum(n, (i) => {
+      const y = R(w[i]! - mu);
+      return native ? R(y * y) : f(y * y);
+    }, add);
+
+    let mu = center ? meanOf() : 0;
+    let m = R(sumSquares(mu) + epsTerm);
+    let a: number;
+    if (m >= low && m < Infinity) {
+      a = aFromM(m);
+    } else {
+      let big = 0;
+      for (let i = 0; i < n; i++) {
+        const v = Math.abs(w[i]!);
+        if (Number.isNaN(v)) { big = NaN; break; }
+        if (v > big) big = v;
+      }
+      if (!(big < Infinity)) {
+        for (let i = 0; i < n; i++) put(o + i, R(NaN));
+        continue;
+      }
+      if (big === 0) {
+        a = 0;
+        mu = 0;
+      } else {
+        const k = Math.min(126, Math.max(-126, target - exponentOf(big)));
+        const s = 2 ** k;
+        for (let i = 0; i < n; i++) w[i] = R(w[i]! * s);
+        mu = center ? meanOf() : 0;
+        const epsS = native ? R(R(epsTerm * s) * s) : f(f(epsTerm * s) * s);
+        m = R(sumSquares(mu) + epsS);
+        a = m > 0 ? aFromM(m) : 0;
+      }
+    }
+    const scale = center ? R(sqrtD * a) : a;
+    for (let i = 0; i < n; i++) {
+      let v = R(R(w[i]! - mu) * scale);
+      if (gamma) v = R(v * R(gamma[i]!));
+      if (beta) v = R(v + R(beta[i]!));
+      put(o + i, v);
+    }
+  }
+  return out;
+}
