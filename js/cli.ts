@@ -14,6 +14,7 @@ interface Command {
 const COMMANDS: Readonly<Record<string, Command>> = {
   normalize: { summary: "normalise rows of a .npy / .f32 / .bf16 / .f16 / .json file", load: () => import("./cli/normalize.js") },
   precision: { summary: "precision study: IterL2Norm vs FISR and sqrt in FP32/BF16/FP16 (docs/precision.md)", load: () => import("./precision/cli.js") },
+  hw: { summary: "the IterL2Norm hardware macro model: latency, area, power, energy (docs/hardware.md)", load: () => import("../hw/cli.js") },
   demo: { summary: "short demo on built-in data (what npm start ran before the report)", load: () => import("./cli/demo.js") },
 };
 

@@ -1,0 +1,119 @@
+/**
+ * `iterl2norm hw`: prints the macro model's tables — configuration, latency per
+ * phase, area and power, energy per vector, and the comparison with FISR and
+ * sqrt + divide — or all of them as JSON. Exit codes: 0 done, 2 bad command line.
+ */
+import { parseArgs } from "node:util";
+import { EXIT, UsageError, choiceFlag, intFlag } from "../js/cli/common.js";
+import { compareMacros } from "./compare.js";
+import { defineMacro, type MacroConfig } from "./config.js";
+import { MAX_LANES, PAPER_LATENCY, TABLE_DIMS } from "./constants.js";
+import { COST_TABLE, SRAM_ARRAY_EFFICIENCY, LEAKAGE_MW_PER_MM2, AREA_SCALE_45_TO_28, AREA_SCALE_45_TO_28_HIGH } from "./cost-table.js";
+import { macroCost, macroEnergy } from "./cost.js";
+import { macroPhases } from "./latency.js";
+import { areaText, comparisonText, configText, costRowsText, energyText, latencyText } from "./report.js";
+
+/** Default vector length of the energy table: 768, the hidden size of OPT-125M / BERT-base. */
+export const DEFAULT_CLI_DIM = 768;
+
+export const USAGE = `Usage: iterl2norm hw [--d D] [--format fp32|bf16] [--lanes N] [--json]
+
+Prints the IterL2Norm macro model (docs/hardware.md): latency per phase for
+d = ${TABLE_DIMS.join(", ")} (the paper publishes only d = 64 and 1024), area and
+power at 28 nm, energy per vector of length D, and the same macro with FISR and
+with sqrt + divide instead of the iteration.
+
+Options:
+  --d D            vector length of the energy table, 1..1024 (default ${DEFAULT_CLI_DIM})
+  --format F       fp32 (default) or bf16
+  --lanes N        elements per cycle, a power of two from 2 to ${MAX_LANES} (default 64)
+  --json           everything as one JSON object
+  -h, --help       this help
+
+Exit codes: 0 done, 2 bad command line.
+`;
+
+function fail(message: string): number {
+  process.stderr.write(`iterl2norm hw: ${message}\nRun "iterl2norm hw --help" for usage.\n`);
+  return EXIT.usage;
+}
+
+/** Runs the command with the arguments after `hw`; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let values: { d?: string; format?: string; lanes?: string; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        d: { type: "string" },
+        format: { type: "string" },
+        lanes: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  let config: MacroConfig;
+  let d: number;
+  try {
+    const format = choiceFlag("format", values.format, ["fp32", "bf16"] as const, "fp32");
+    const lanes = intFlag("lanes", values.lanes, 2, MAX_LANES);
+    config = defineMacro({ format, lanes });
+    d = intFlag("d", values.d, 1, config.maxDim) ?? DEFAULT_CLI_DIM;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof RangeError || e instanceof TypeError) return fail(e.message);
+    throw e;
+  }
+  const dims = TABLE_DIMS.includes(d) ? TABLE_DIMS : [...TABLE_DIMS, d].sort((a, b) => a - b);
+  const cost = macroCost(config);
+  const energy = macroEnergy(d, config);
+  const comparison = await compareMacros(config, TABLE_DIMS);
+
+  if (values.json) {
+    const out = {
+      config,
+      latency: dims.map((dim) => {
+        const phases = macroPhases(dim, config);
+        const cycles = Object.values(phases).reduce((s, v) => s + v, 0);
+        return { d: dim, cycles, phases, published: (PAPER_LATENCY as Record<number, number>)[dim] ?? null };
+      }),
+      cost,
+      energy,
+      comparison: {
+        format: comparison.format,
+        dims: comparison.dims,
+        rows: comparison.rows.map((r) => ({
+          name: r.name, method: r.config.method, cycles: r.cycles, energyPj: r.energyPj,
+          areaMm2: r.areaMm2, methodAreaUm2: r.methodAreaUm2, precision: r.precision,
+        })),
+      },
+      costTable: COST_TABLE,
+      assumptions: {
+        areaScale45to28: [AREA_SCALE_45_TO_28, AREA_SCALE_45_TO_28_HIGH],
+        energyScale: "(28/45)·(V/0.9)^2 for 45 nm rows, (V/0.9)^2 for 28 nm rows",
+        sramArrayEfficiency: SRAM_ARRAY_EFFICIENCY,
+        leakageMwPerMm2: LEAKAGE_MW_PER_MM2,
+      },
+    };
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    return EXIT.ok;
+  }
+
+  process.stdout.write([
+    `IterL2Norm macro model (iterl2norm/hw, docs/hardware.md)\n${configText(config)}`,
+    `Latency in cycles (published: arXiv 2412.04778 v2, 100 MHz; only d = 64 and 1024 are published)\n${latencyText(config, dims)}`,
+    `Area at 28 nm\n${areaText(cost)}`,
+    `Energy of one vector, d = ${d}\n${energyText(energy)}`,
+    `Inverse-norm method, same datapath (${config.format}, ${config.lanes} lanes)\n${comparisonText(comparison)}`,
+    `Per-unit costs\n${costRowsText()}`,
+  ].join("\n"));
+  return EXIT.ok;
+}

@@ -1,0 +1,102 @@
+/**
+ * The closed form of the macro's schedule: cycles per phase as a function of d
+ * and the configuration (docs/hardware.md derives each term). simulateMacro
+ * steps the same schedule cycle by cycle; tests/hw-latency.test.ts checks that
+ * both agree for every d from 1 to maxDim.
+ *
+ * With L lanes, C = ⌈d/L⌉ rows, B = ⌈d/(L/2)⌉ output beats, D = log₂L tree levels
+ * and the latencies a (add), μ (mul), r (read), x (exponent), w (write), p (switch):
+ *
+ *   P        = r + μ + a + D·a                     one row through a reduction pass
+ *   R(C)     = (C − 1) + P + Σ over recirculations [1 + (⌈n/L⌉ − 1) + P], n = C, ⌈C/L⌉, … > 1
+ *   load     = C − 1 + 2x                          beats, running max, prescale k
+ *   sumX     = R(C) + μ + a                        Σ(x − x₀), then μ = x₀ + S·(1/d)
+ *   sumSq    = R(C) + a                            Σy², then + ε
+ *   invNorm  = 2x + n(3μ + 2a) + μ                 iter: normalise, n steps, scale back, ×√d
+ *            = x + μ (k = 0) or max(μ, x) + k(3μ + a) + μ      fisr
+ *            = sqrt + divide + μ                    sqrt
+ *   output   = B + r + 2a + 2μ + w
+ *   control  = 4p
+ */
+import { DEFAULT_MACRO, checkMacroConfig, type MacroConfig } from "./config.js";
+
+/** Cycles per phase; their sum is the latency. */
+export interface MacroPhases {
+  /** Input beats into the buffer and the prescale exponent. */
+  readonly load: number;
+  /** Prescale pass, Σ(x − x₀), μ. */
+  readonly sumX: number;
+  /** Σ(x − μ)², m. */
+  readonly sumSq: number;
+  /** a ≈ 1/√m by the configured method, and s = √d·a. */
+  readonly inverseNorm: number;
+  /** Output pass to the last beat on the port. */
+  readonly output: number;
+  /** Controller turn-arounds between the five phases. */
+  readonly control: number;
+}
+
+function checkDim(d: unknown, config: MacroConfig): number {
+  if (typeof d !== "number" || !Number.isInteger(d) || d < 1 || d > config.maxDim) {
+    const err = typeof d === "number" ? RangeError : TypeError;
+    throw new err(`d must be an integer from 1 to config.maxDim = ${config.maxDim}; got ${typeof d === "number" ? d : typeof d}`);
+  }
+  return d;
+}
+
+/** Cycles from the first row issue of a reduction pass to its single sum, C rows (recirculation included). */
+export function reductionCycles(rows: number, config: MacroConfig): number {
+  const { lanes: L, latency: l } = config;
+  const pass = l.read + l.mul + l.add + Math.log2(L) * l.add;
+  let t = rows - 1 + pass;
+  let n = rows;
+  while (n > 1) {
+    const next = Math.ceil(n / L);
+    t += 1 + (next - 1) + pass;
+    n = next;
+  }
+  return t;
+}
+
+/** Cycles of the inverse-norm phase (from m to s = √d·a) for the configured method. */
+export function inverseNormCycles(config: MacroConfig): number {
+  const l = config.latency;
+  if (config.method === "sqrt") return l.sqrt + l.divide + l.mul;
+  if (config.method === "fisr") {
+    const k = config.fisr.steps;
+    return k === 0 ? l.exponent + l.mul : Math.max(l.mul, l.exponent) + k * (3 * l.mul + l.add) + l.mul;
+  }
+  return 2 * l.exponent + config.iterations * (3 * l.mul + 2 * l.add) + l.mul;
+}
+
+/** Cycles per phase for a vector of length d (1 ≤ d ≤ config.maxDim). */
+export function macroPhases(d: number, config: MacroConfig = DEFAULT_MACRO): MacroPhases {
+  const cfg = checkMacroConfig(config);
+  checkDim(d, cfg);
+  const l = cfg.latency;
+  const rows = Math.ceil(d / cfg.lanes);
+  const beats = Math.ceil(d / (cfg.lanes / 2));
+  const reduction = reductionCycles(rows, cfg);
+  return {
+    load: rows - 1 + 2 * l.exponent,
+    sumX: reduction + l.mul + l.add,
+    sumSq: reduction + l.add,
+    inverseNorm: inverseNormCycles(cfg),
+    output: beats + l.read + 2 * l.add + 2 * l.mul + l.write,
+    control: 4 * l.phaseSwitch,
+  };
+}
+
+/**
+ * Latency in cycles of one vector of length d, first input beat to last output
+ * beat: the closed form of the schedule simulateMacro steps. DEFAULT_MACRO gives
+ * 116 at d = 64 and 227 at d = 1024, the paper's two published figures.
+ *
+ * @example
+ * macroLatency(768)                                   // DEFAULT_MACRO
+ * macroLatency(768, defineMacro({ method: "sqrt" }))  // sqrt + divide instead of the iteration
+ */
+export function macroLatency(d: number, config: MacroConfig = DEFAULT_MACRO): number {
+  const p = macroPhases(d, config);
+  return p.load + p.sumX + p.sumSq + p.inverseNorm + p.output + p.control;
+}

@@ -1,0 +1,323 @@
+// simulateMacro's output against the library's layerNorm / l2Normalize (wasm
+// kernel), within the tolerance that the two summation orders imply, plus the
+// edge rules and argument checks.
+import { describe, expect, it } from "vitest";
+import { l2Normalize, layerNorm, rsqrt, toBF16, type InverseNormOptions } from "iterl2norm";
+import { DEFAULT_MACRO, DEFAULT_MACRO_BF16, defineMacro, simulateMacro, type MacroConfig } from "../hw/index.js";
+import { bitsOf, fromBits, normalRows, rng } from "./helpers.js";
+
+const U = 2 ** -24; // unit roundoff of FP32: the reductions accumulate in FP32 in both formats
+const U_FORMAT = { fp32: 2 ** -24, bf16: 2 ** -8 }; // unit roundoff of the working format F
+const SMALLEST_SUBNORMAL = { fp32: 2 ** -149, bf16: 2 ** -133 };
+
+/** γ_n = n·u/(1 − n·u): the classical bound on n rounded additions on one term's path (Higham, ASNA §3.1). */
+const gamma = (n: number): number => (n * U) / (1 - n * U);
+
+/**
+ * Rounded additions on any term's path through the macro's reduction: the tree
+ * has log₂L levels, and the chunk sums go through it again until one is left.
+ */
+function macroDepth(d: number, lanes: number): number {
+  let passes = 1;
+  for (let n = Math.ceil(d / lanes); n > 1; n = Math.ceil(n / lanes)) passes++;
+  return Math.log2(lanes) * passes;
+}
+
+/**
+ * Rounded additions on a term's path in the library's order (assembly/rows.ts,
+ * js/reference/format.ts laneSum): ⌊d/8⌋ sequential adds per lane of two f32x4
+ * accumulators, one for a leftover block of 4, acc0 + acc1, two lane-tree levels,
+ * and at most 3 tail adds.
+ */
+const libraryDepth = (d: number): number => Math.floor(d / 8) + 7;
+
+interface Case {
+  readonly x: Float32Array;
+  readonly config: MacroConfig;
+  readonly mode: "layernorm" | "l2";
+  readonly lambda: InverseNormOptions["lambda"];
+  readonly gamma?: Float32Array;
+  readonly beta?: Float32Array;
+  readonly eps?: number;
+}
+
+/**
+ * Largest relative change of a = iter(m) when the library's m may lie anywhere in
+ * [mLo, mHi]: every value of the format in that interval is run through
+ * the library's own rsqrt. This is exact for the map the library uses, including
+ * the jump of the paper preset where m crosses a power of two.
+ */
+function inverseNormSpread(mA: number, mLo: number, mHi: number, format: "fp32" | "bf16", opts: InverseNormOptions): number {
+  const aA = rsqrt(mA, { ...opts, format });
+  const lo = Math.max(Number.MIN_VALUE, Math.min(mLo, mA));
+  const hi = Math.max(mHi, mA);
+  const step = format === "fp32" ? 1 : 1 << 16;
+  const first = bitsOf(Math.fround(lo));
+  const last = bitsOf(Math.fround(hi));
+  const count = Math.floor((last - first) / step) + 2;
+  expect(count).toBeLessThan(1 << 17); // the interval is enumerated completely, never truncated
+  const m = new Float32Array(count);
+  let n = 0;
+  for (let b = first - (first % step); b <= last + step; b += step) m[n++] = fromBits(b);
+  const a = rsqrt(m.subarray(0, n), { ...opts, format });
+  let worst = 0;
+  for (let i = 0; i < n; i++) if (m[i]! >= lo && m[i]! <= hi) worst = Math.max(worst, Math.abs(a[i]! - aA) / aA);
+  return worst;
+}
+
+/** The rounding of a format (the library's: f32 first, then RNE to BF16). */
+const roundTo = (format: "fp32" | "bf16") => (v: number): number => (format === "fp32" ? Math.fround(v) : fromBits(toBF16(Float32Array.of(v))[0]! << 16));
+
+/**
+ * Per-element tolerance |macro − library| for one row, derived from the two
+ * summation orders. Both sides run the same rounded operations on the same values
+ * except the order of the two reductions (the macro's prescale by 2^k is exact and
+ * commutes with every rounding, so the derivation works in the macro's units; u =
+ * 2^−24, u_F the format's unit roundoff, n_A, n_B the depths above):
+ *
+ * 1. Σ(x_i − x₀) on the same terms t_i in two orders differ by at most
+ *    δS = (γ_{n_A} + γ_{n_B})·Σ|t_i|. The library's μ_B = F(S_B), F(S) = R(x₀ + R(S·(1/d))),
+ *    is monotone in S, so μ_B lies in [F(S_A − δS), F(S_A + δS)]: δμ = the larger
+ *    distance of the two ends from the macro's μ_A (exact, no first-order step).
+ * 2. If δμ = 0, both sides square the same y_i and differ only in the order of
+ *    Σy²: Q_B ∈ Q_A ± (γ_{n_A} + γ_{n_B})·Q_A, and m_B = G(Q_B), G(q) = R(q + ε·4^k),
+ *    lies between G of the two ends. Otherwise (first order, y rounded, squares,
+ *    Σ, + ε, underflow of squares by at most s_min each in the library's units):
+ *    δm = 2δμ·Σ|y| + (4u_F + 2u)·Q + (γ_{n_A} + γ_{n_B})·Q + 2u_F·m + d·s_min.
+ * 3. ρa = max |a(m′) − a(m_A)|/a(m_A) over every value m′ of the format in the
+ *    m interval, with the library's own rsqrt (inverseNormSpread): exact for the
+ *    map both sides use, the paper preset's jump at powers of two included.
+ * 4. If δμ = 0 and ρa = 0, both sides run identical operations on identical values
+ *    from there on: the tolerance is 0, the outputs must be bit-identical.
+ *    Otherwise, with out = ((y·s)·γ) + β, s = √d·a, every step rounded once:
+ *    |Δout_i| ≤ |γ_i|·s·(δμ + |y_i|·(ρa + 8u_F)) + 2u_F·|out_i|, times 1.001 for
+ *    second-order terms.
+ */
+function tolerance(c: Case, result: ReturnType<typeof simulateMacro>, reference: Float32Array): Float64Array {
+  const { x, config, mode } = c;
+  const format = config.format;
+  const R = roundTo(format);
+  const uf = U_FORMAT[format];
+  const d = x.length;
+  const layer = mode === "layernorm";
+  const depth = gamma(macroDepth(d, config.lanes)) + gamma(libraryDepth(d));
+  const { k, sum: sumA, mean: muA, sumSq: qA, m: mA } = result.trace;
+  const p = 2 ** k;
+  const xs = Float64Array.from(x, (v) => v * p); // the macro's prescaled row (exact)
+
+  let dmu = 0;
+  if (layer) {
+    let sumT = 0;
+    for (let i = 0; i < d; i++) sumT += Math.abs(R(xs[i]! - xs[0]!));
+    const invD = Math.fround(1 / Math.fround(d));
+    const F = (S: number): number => R(xs[0]! + R(S * invD));
+    expect(F(sumA)).toBe(muA); // the trace is consistent with the library's formula
+    const dS = depth * sumT;
+    dmu = Math.max(Math.abs(F(sumA - dS) - muA), Math.abs(F(sumA + dS) - muA));
+  }
+
+  const eps = c.eps ?? (layer ? 1e-5 : 0);
+  const epsTerm = layer ? Math.fround(Math.fround(d) * Math.fround(eps)) : Math.fround(eps);
+  const epsS = Math.fround(Math.fround(epsTerm * p) * p);
+  let mLo: number;
+  let mHi: number;
+  if (dmu === 0) {
+    const G = (q: number): number => R(q + epsS);
+    expect(G(qA)).toBe(mA);
+    mLo = G(qA - depth * qA);
+    mHi = G(qA + depth * qA);
+  } else {
+    let sumY = 0;
+    let Q = 0;
+    for (let i = 0; i < d; i++) {
+      sumY += Math.abs(xs[i]! - muA);
+      Q += (xs[i]! - muA) ** 2;
+    }
+    const m = Q + epsS;
+    const libraryRescales = !(m / (p * p) >= 2 ** -64 && m / (p * p) < 2 ** 128);
+    const underflow = d * SMALLEST_SUBNORMAL[format] * (libraryRescales ? 1 : p * p);
+    const dm = 2 * dmu * sumY + (4 * uf + 2 * U) * Q + depth * Q + 2 * uf * m + underflow;
+    mLo = mA - dm;
+    mHi = mA + dm;
+  }
+  const opts: InverseNormOptions = { lambda: c.lambda, iterations: config.iterations };
+  const rhoA = inverseNormSpread(mA, mLo, mHi, format, opts);
+
+  const tol = new Float64Array(d);
+  if (dmu === 0 && rhoA === 0) return tol;
+  const s = result.trace.scale * p; // unscaled s = √d·a
+  const dmuUnscaled = dmu / p;
+  for (let i = 0; i < d; i++) {
+    const g = c.gamma ? Math.abs(c.gamma[i]!) : 1;
+    const y = Math.abs(xs[i]! - muA) / p;
+    tol[i] = 1.001 * (g * s * (dmuUnscaled + y * (rhoA + 8 * uf)) + 2 * uf * Math.abs(reference[i]!));
+  }
+  return tol;
+}
+
+/** Runs a case through the macro and the library; returns the worst |Δ|/tol and the largest tol relative to the row's largest |out|. */
+function compare(c: Case): { worst: number; relTol: number } {
+  const d = c.x.length;
+  const format = c.config.format;
+  const r = simulateMacro(c.x, c.config, { mode: c.mode, gamma: c.gamma, beta: c.beta, eps: c.eps });
+  const opts = { dim: d, format, lambda: c.lambda, eps: c.eps };
+  const ref = c.mode === "layernorm" ? layerNorm(c.x, { ...opts, gamma: c.gamma, beta: c.beta }) as Float32Array : l2Normalize(c.x, opts) as Float32Array;
+  const tol = tolerance(c, r, ref);
+  let worst = 0;
+  let maxTol = 0;
+  let maxOut = 0;
+  for (let i = 0; i < d; i++) {
+    const diff = Math.abs(r.output[i]! - ref[i]!);
+    worst = Math.max(worst, tol[i]! === 0 ? (diff === 0 ? 0 : Infinity) : diff / tol[i]!);
+    maxTol = Math.max(maxTol, tol[i]!);
+    maxOut = Math.max(maxOut, Math.abs(ref[i]!));
+  }
+  return { worst, relTol: maxTol / maxOut };
+}
+
+/** The format's values of x (the macro and the library both round the input to the format first). */
+function inFormat(x: Float32Array, config: MacroConfig): Float32Array {
+  if (config.format === "fp32") return x;
+  const h = toBF16(x);
+  return Float32Array.from(h, (b) => fromBits(b << 16));
+}
+
+const DIMS = [1, 7, 64, 100, 768, 1024];
+const DISTRIBUTIONS: [number, number][] = [[0, 1], [3, 2], [0.5, 0.01], [100, 1]];
+
+describe.each([["fp32", DEFAULT_MACRO], ["bf16", DEFAULT_MACRO_BF16]] as const)("%s macro vs the library, derived tolerance", (format, base) => {
+  // The tolerance, relative to the row's largest output, must stay small enough to
+  // catch a real error (one element dropped from a sum moves μ by about σ/d and the
+  // outputs by about 1/d of the largest): FP32 1e-4, BF16 (8-bit μ and m) 0.05.
+  const meaningful = format === "fp32" ? 1e-4 : 0.05;
+
+  it.each(["paper", "newton"] as const)("LayerNorm, λ %s, random γ and β, d in 1…1024, four distributions", (lambda) => {
+    const config = defineMacro({ format, lambda });
+    const next = rng(11);
+    for (const d of DIMS) {
+      for (const [mean, sd] of DISTRIBUTIONS) {
+        if (format === "bf16" && mean === 100) continue; // μ = 100 in BF16 has ulp 0.5 ≈ σ/2: the bound is vacuous there
+        const x = inFormat(normalRows(d * 31 + mean, 1, d, mean, sd), config);
+        const gammaV = Float32Array.from({ length: d }, () => 0.5 + next());
+        const betaV = Float32Array.from({ length: d }, () => next() - 0.5);
+        const { worst, relTol } = compare({ x, config, mode: "layernorm", lambda, gamma: gammaV, beta: betaV });
+        expect(worst, `d=${d} N(${mean}, ${sd}²)`).toBeLessThanOrEqual(1);
+        if (d > 1) expect(relTol, `d=${d} N(${mean}, ${sd}²)`).toBeLessThan(meaningful);
+      }
+    }
+  });
+
+  it("LayerNorm with ε = 0 and ε = 0.1, no γ or β", () => {
+    for (const eps of [0, 0.1]) {
+      for (const d of [64, 300, 1024]) {
+        const x = inFormat(normalRows(d + 5, 1, d, 1, 0.5), base);
+        expect(compare({ x, config: base, mode: "layernorm", lambda: "paper", eps }).worst).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it("L2 normalisation, d in 1…1024", () => {
+    for (const d of DIMS) {
+      for (const [mean, sd] of DISTRIBUTIONS) {
+        const x = inFormat(normalRows(d * 17 + sd, 1, d, mean, sd), base);
+        const { worst, relTol } = compare({ x, config: base, mode: "l2", lambda: "paper" });
+        expect(worst, `d=${d} N(${mean}, ${sd}²)`).toBeLessThanOrEqual(1);
+        if (d > 1) expect(relTol).toBeLessThan(meaningful);
+      }
+    }
+  });
+
+  it("rows the library must rescale: values near 1e30 (Σy² overflows FP32) and 1e-30 (L2, ε = 0)", () => {
+    for (const scale of [1e30, 1e-30]) {
+      const x = inFormat(normalRows(3, 1, 500, 0, 1).map((v) => v * scale), base);
+      const r = compare({ x, config: base, mode: "l2", lambda: "paper" });
+      expect(r.worst).toBeLessThanOrEqual(1);
+      const ln = compare({ x, config: base, mode: "layernorm", lambda: "paper", eps: 0 });
+      expect(ln.worst).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe("16 lanes, Newton λ, 0 phase switch: the tolerance holds for another tree shape", () => {
+  it("LayerNorm, d = 1000 (63 chunks, two recirculations)", () => {
+    const config = defineMacro({ lanes: 16, lambda: "newton", latency: { phaseSwitch: 0 } });
+    const x = normalRows(77, 1, 1000, -2, 3);
+    expect(compare({ x, config, mode: "layernorm", lambda: "newton" }).worst).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("edge rules (DESIGN.md §1)", () => {
+  it("a constant row gives β exactly (μ = x₀, y = 0)", () => {
+    const beta = Float32Array.from({ length: 100 }, (_, i) => i / 10 - 3);
+    const r = simulateMacro(new Float32Array(100).fill(3.25), DEFAULT_MACRO, { beta, gamma: new Float32Array(100).fill(2), eps: 0 });
+    expect(Array.from(r.output)).toEqual(Array.from(beta));
+  });
+
+  it("an all-zero row gives β in LayerNorm and zeros in L2", () => {
+    const beta = new Float32Array(64).fill(0.5);
+    expect(Array.from(simulateMacro(new Float32Array(64), DEFAULT_MACRO, { beta }).output)).toEqual(Array.from(beta));
+    expect(Array.from(simulateMacro(new Float32Array(64), DEFAULT_MACRO, { mode: "l2" }).output)).toEqual(new Array(64).fill(0));
+  });
+
+  it.each([NaN, Infinity, -Infinity])("a row holding %s gives NaN everywhere, in the same number of cycles", (bad) => {
+    for (const config of [DEFAULT_MACRO, DEFAULT_MACRO_BF16]) {
+      const x = normalRows(9, 1, 200, 0, 1);
+      x[123] = bad;
+      const r = simulateMacro(x, config);
+      expect(Array.from(r.output).every(Number.isNaN)).toBe(true);
+      expect(r.trace.nanRow).toBe(true);
+      expect(r.cycles).toBe(simulateMacro(normalRows(9, 1, 200, 0, 1), config).cycles);
+    }
+  });
+
+  it("a tiny row with ε > 0 keeps ε·4^k finite (k is capped) and matches layerNorm", () => {
+    const x = normalRows(21, 1, 768, 0, 1).map((v) => v * 1e-30);
+    const r = simulateMacro(x);
+    // ε-term f32(768·1e-5) ≈ 7.68e-3 = 1.97·2^−8 → cap ⌊(126 + 8)/2⌋ = 67 < 99 = −exponent(max|x|)
+    expect(r.trace.k).toBe(67);
+    expect(Number.isFinite(r.trace.m)).toBe(true);
+    expect(compare({ x, config: DEFAULT_MACRO, mode: "layernorm", lambda: "paper" }).worst).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("inputs and outputs", () => {
+  it("x, γ and β are not modified", () => {
+    const x = normalRows(1, 1, 300, 1, 2);
+    const g = normalRows(2, 1, 300, 1, 0.1);
+    const b = normalRows(3, 1, 300, 0, 0.1);
+    const copies = [x.slice(), g.slice(), b.slice()];
+    simulateMacro(x, DEFAULT_MACRO, { gamma: g, beta: b });
+    expect([x, g, b]).toEqual(copies);
+  });
+
+  it("BF16 raw bits in give raw bits out, equal to the values path", () => {
+    const x = normalRows(5, 1, 333, 0.3, 1.2);
+    const gammaV = normalRows(6, 1, 333, 1, 0.2);
+    const bits = simulateMacro(toBF16(x), DEFAULT_MACRO_BF16, { gamma: toBF16(gammaV) }).output;
+    const values = simulateMacro(x, DEFAULT_MACRO_BF16, { gamma: gammaV }).output;
+    expect(bits).toBeInstanceOf(Uint16Array);
+    expect(Array.from(bits)).toEqual(Array.from(toBF16(values as Float32Array)));
+  });
+
+  it("the output of the BF16 macro holds BF16 values", () => {
+    const out = simulateMacro(normalRows(8, 1, 100, 0, 1), DEFAULT_MACRO_BF16).output as Float32Array;
+    expect(Array.from(out).every((v) => (bitsOf(v) & 0xffff) === 0)).toBe(true);
+  });
+});
+
+describe("argument checks", () => {
+  it.each<[string, () => unknown, RegExp]>([
+    ["x not a typed array", () => simulateMacro([1, 2] as unknown as Float32Array), /x must be a Float32Array \(or a Uint16Array of BF16 bits\); got Array\(2\)/],
+    ["x longer than maxDim", () => simulateMacro(new Float32Array(1025)), /x\.length must be from 1 to config\.maxDim = 1024; got 1025/],
+    ["empty x", () => simulateMacro(new Float32Array(0)), /got 0/],
+    ["raw bits with an fp32 config", () => simulateMacro(new Uint16Array(4)), /x is a Uint16Array of raw bits, which needs config\.format "bf16"; got "fp32"/],
+    ["γ of the wrong length", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { gamma: new Float32Array(7) }), /options\.gamma\.length must be 8 \(x\.length\); got 7/],
+    ["γ in L2 mode", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { mode: "l2", gamma: new Float32Array(8) }), /apply to mode "layernorm" only/],
+    ["unknown mode", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { mode: "rms" as "l2" }), /options\.mode must be "layernorm" or "l2"; got "rms"/],
+    ["negative ε", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { eps: -1 }), /options\.eps must be a number ≥ 0 that is finite in f32; got -1/],
+    ["unknown option", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { dim: 8 } as never), /options has an unknown field "dim"/],
+    ["bad config", () => simulateMacro(new Float32Array(8), { ...DEFAULT_MACRO, lanes: 3 }), /config\.lanes must be a power of two/],
+  ])("%s", (_n, call, message) => {
+    expect(call).toThrow(message);
+  });
+});
