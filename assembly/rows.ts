@@ -1,19 +1,69 @@
-// Per-row passes over f32 data with f32x4 SIMD, and the row driver that applies
-// DESIGN.md §1 (mean shift, Σy², a from m, output scaling) with its edge rules.
+// Per-row passes over f32 data with f32x4 SIMD, and the row drivers that apply
+// DESIGN.md §1 (mean, Σy², a from m, output scaling) with its edge rules.
 //
 // Memory layout of one call (all f32, little endian, rows back to back):
 //
 //   x     ┌ row 0: dim values ┬ row 1 ┬ … ┬ row rows−1 ┐
-//   out   └ same shape (may be x itself: in place) ─────┘
+//   out   └ same shape (x itself for in place, else disjoint from x)
 //   gamma, beta: dim values each, or pointer 0 for "γ = 1" / "β = 0"
 //
-// Summation order of the reductions: lanes i ≡ 0..3 (mod 4) of the first 8·⌊n/8⌋
-// elements go to two f32x4 accumulators (even and odd blocks of 4), a remaining block
-// of 4 goes to the first; the accumulators are added, the lanes are summed as
-// (l0 + l1) + (l2 + l3), then the scalar tail is added in index order.
+// Passes per row (LayerNorm; L2 skips the first and uses μ = 0):
+//
+//   1. S = Σ(x_i − x₀), μ = x₀ + S·(1/d)        (the shift x₀ makes a constant row exact)
+//   2. m = Σ(x_i − μ)² + d·ε
+//   3. out_i = ((x_i − μ)·s)·γ_i + β_i,  s = √d·a (LayerNorm) or a (L2)
+//
+// Why two statistics passes and not the fused one-pass m = Σ(x−K)² − (Σ(x−K))²/d.
+// The fused form saves one load, one subtraction and one addition per vector
+// (13 instead of 15 wasm operations per vector over all passes; under a tenth of
+// the time of a call in development measurements at d = 768 and 1024), but
+//   - with K = x₀ its error bound grows like (1 + 2r)·γ_k, r = d(μ − x₀)²/m = z₀²
+//     (z₀ the z-score of x₀ in its row), so a safe version must fall back to this
+//     two-pass form whenever |z₀| is not small: for rows of i.i.d. values about
+//     half of all rows at r ≤ 1/2, which costs more than it saves;
+//   - with a sampled K ≈ μ the fallback is rare, but the results are no longer
+//     bit-identical to the plain-TS reference (js/reference/iter.ts) on rows whose
+//     sums are exact (a K with fraction bits makes Σ(x − K)² inexact), which the
+//     core tests require (tests/layernorm-reference.test.ts).
+// bench/suite-precision.ts measures both fused variants against this form on
+// ordinary and adversarial rows (columns "one-pass x₀" and "one-pass sampled").
+//
+// Summation order of every reduction (S, Σ(x − μ)², Σx²): the first 16·⌊d/16⌋
+// values are read in chunks of CHUNK = 512 values; inside a chunk, vector j (values
+// 4j … 4j+3 of the chunk) goes to accumulator j mod 4, lane (value mod 4), each of
+// the 4 accumulators an f32x4; at the end of a chunk the accumulators are added as
+// (A0 + A1) + (A2 + A3) into a running f32x4 total. The remaining whole vectors
+// (at most 3) are added into the total one by one, the total's lanes are summed as
+// (l0 + l1) + (l2 + l3), and the last d mod 4 values are added in index order.
+// The summation depth (additions on the longest path to the result) is at most
+// min(d, 512)/16 + ⌈d/512⌉ + 10, and exactly 38 for d = 1024 and 60 for d = 12288,
+// where the earlier kernel (two accumulators, one level) had d/8 + 3 = 131 and
+// 1539; the rounding error bound of each sum, γ_depth·Σ|term|, shrinks accordingly.
+// The plain-TS reference sums in index order: the two agree bit for bit when the
+// sums are exact and otherwise differ by summation-order rounding only.
+//
+// normalizeRows, the row loop for a whole call, takes rows in groups: statistics of
+// GROUP rows, then their inverse norms one after another (independent dependency
+// chains the CPU overlaps), then their output passes. A row's result does not
+// depend on the grouping: the same functions run on it in the same order, so
+// normalizeRows and a loop over normalizeRow give the same bits.
+//
+// Relaxed SIMD (f32x4.relaxed_madd) is not used: a fused multiply-add would change
+// the rounding of Σy² per platform, and Node 20 (V8 11.3) does not enable relaxed
+// SIMD without a flag (bench/env.ts probes it), so the exact path would be the one
+// that runs anyway.
 
 import { M_LOW } from "./constants";
 import { exponentOf, inverseNorm, pow2f } from "./scalar";
+
+/** Values per chunk of the two-level summation (multiple of 32): bounds the summation depth. */
+const CHUNK: i32 = 512;
+
+/** Rows whose statistics are taken before their output passes (normalizeRows). */
+const GROUP: i32 = 4;
+
+/** Largest d for which rows are grouped: GROUP rows of d f32 stay in a 32 KiB L1 data cache. */
+const GROUP_MAX_DIM: i32 = 2048;
 
 // @ts-ignore: decorator
 @inline function lanesSum(v: v128): f32 {
@@ -21,61 +71,65 @@ import { exponentOf, inverseNorm, pow2f } from "./scalar";
     (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
-/** Σ(x_i − x₀) for the n values at p. */
+/** One vector's contribution to a sum: x − c (SUM), (x − c)² (SQUARES) or x² (SQUARES_0). */
+const SUM: i32 = 0;
+const SQUARES: i32 = 1;
+const SQUARES_0: i32 = 2;
+
 // @ts-ignore: decorator
-@inline function sumShifted(p: usize, n: i32, x0: f32): f32 {
-  const shift = f32x4.splat(x0);
-  let acc0 = f32x4.splat(0);
-  let acc1 = f32x4.splat(0);
-  let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const q = p + (<usize>i << 2);
-    acc0 = f32x4.add(acc0, f32x4.sub(v128.load(q), shift));
-    acc1 = f32x4.add(acc1, f32x4.sub(v128.load(q, 16), shift));
-  }
-  if (i + 4 <= n) {
-    acc0 = f32x4.add(acc0, f32x4.sub(v128.load(p + (<usize>i << 2)), shift));
-    i += 4;
-  }
-  let s = lanesSum(f32x4.add(acc0, acc1));
-  for (; i < n; i++) s += load<f32>(p + (<usize>i << 2)) - x0;
-  return s;
+@inline function term(x: v128, vc: v128, kind: i32): v128 {
+  if (kind == SUM) return f32x4.sub(x, vc);
+  if (kind == SQUARES_0) return f32x4.mul(x, x);
+  const y = f32x4.sub(x, vc);
+  return f32x4.mul(y, y);
+}
+
+// @ts-ignore: decorator
+@inline function termScalar(x: f32, c: f32, kind: i32): f32 {
+  if (kind == SUM) return x - c;
+  if (kind == SQUARES_0) return x * x;
+  const y = x - c;
+  return y * y;
 }
 
 /**
- * μ = x₀ + Σ(x_i − x₀)·(1/d). Shifting by the first element keeps the sum small
- * and makes μ exactly x₀ for a constant row, so a constant row has y = 0 exactly.
+ * Σ term(x_i) over the n values at p in the summation order of the header:
+ * Σ(x_i − c), Σ(x_i − c)² or Σx_i² for kind SUM, SQUARES, SQUARES_0.
  */
 // @ts-ignore: decorator
-@inline function meanOf(p: usize, n: i32, invD: f32): f32 {
-  const x0 = load<f32>(p);
-  return x0 + sumShifted(p, n, x0) * invD;
-}
-
-/** Σ(x_i − μ)² for the n values at p. */
-// @ts-ignore: decorator
-@inline function sumSquares(p: usize, n: i32, mu: f32): f32 {
-  const vmu = f32x4.splat(mu);
-  let acc0 = f32x4.splat(0);
-  let acc1 = f32x4.splat(0);
-  let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const q = p + (<usize>i << 2);
-    const y0 = f32x4.sub(v128.load(q), vmu);
-    const y1 = f32x4.sub(v128.load(q, 16), vmu);
-    acc0 = f32x4.add(acc0, f32x4.mul(y0, y0));
-    acc1 = f32x4.add(acc1, f32x4.mul(y1, y1));
+@inline function reduce(p: usize, n: i32, c: f32, kind: i32): f32 {
+  const vc = f32x4.splat(c);
+  let t = f32x4.splat(0);
+  const end16 = p + (<usize>(n & ~15) << 2);
+  let q = p;
+  while (q < end16) {
+    const stop = min<usize>(end16, q + (<usize>CHUNK << 2));
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    // 32 values per step (vector j of the chunk into accumulator j mod 4), then at most one step of 16.
+    for (; q + 128 <= stop; q += 128) {
+      a0 = f32x4.add(a0, term(v128.load(q), vc, kind));
+      a1 = f32x4.add(a1, term(v128.load(q, 16), vc, kind));
+      a2 = f32x4.add(a2, term(v128.load(q, 32), vc, kind));
+      a3 = f32x4.add(a3, term(v128.load(q, 48), vc, kind));
+      a0 = f32x4.add(a0, term(v128.load(q, 64), vc, kind));
+      a1 = f32x4.add(a1, term(v128.load(q, 80), vc, kind));
+      a2 = f32x4.add(a2, term(v128.load(q, 96), vc, kind));
+      a3 = f32x4.add(a3, term(v128.load(q, 112), vc, kind));
+    }
+    if (q < stop) {
+      a0 = f32x4.add(a0, term(v128.load(q), vc, kind));
+      a1 = f32x4.add(a1, term(v128.load(q, 16), vc, kind));
+      a2 = f32x4.add(a2, term(v128.load(q, 32), vc, kind));
+      a3 = f32x4.add(a3, term(v128.load(q, 48), vc, kind));
+      q += 64;
+    }
+    t = f32x4.add(t, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
   }
-  if (i + 4 <= n) {
-    const y0 = f32x4.sub(v128.load(p + (<usize>i << 2)), vmu);
-    acc0 = f32x4.add(acc0, f32x4.mul(y0, y0));
-    i += 4;
-  }
-  let s = lanesSum(f32x4.add(acc0, acc1));
-  for (; i < n; i++) {
-    const y = load<f32>(p + (<usize>i << 2)) - mu;
-    s += y * y;
-  }
+  const end4 = p + (<usize>(n & ~3) << 2);
+  for (; q < end4; q += 16) t = f32x4.add(t, term(v128.load(q), vc, kind));
+  let s = lanesSum(t);
+  const end = p + (<usize>n << 2);
+  for (; q < end; q += 4) s += termScalar(load<f32>(q), c, kind);
   return s;
 }
 
@@ -111,28 +165,78 @@ import { exponentOf, inverseNorm, pow2f } from "./scalar";
   for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), value);
 }
 
+/** One f32x4 of output from the vectors at offset k of each stream: ((x − μ)·s)·γ + β. */
+// @ts-ignore: decorator
+@inline function outVec(ps: usize, pg: usize, pb: usize, k: usize, vmu: v128, vs: v128, hasG: bool, hasB: bool): v128 {
+  let v = f32x4.mul(f32x4.sub(v128.load(ps + k), vmu), vs);
+  if (hasG) v = f32x4.mul(v, v128.load(pg + k));
+  if (hasB) v = f32x4.add(v, v128.load(pb + k));
+  return v;
+}
+
 /**
  * out_i = ((x_i − μ)·s)·γ_i + β_i, with the γ and β steps left out when their
- * pointer is 0. Reads x_i before writing out_i, so src == dst works.
+ * pointer is 0. Every vector is loaded before it is stored, so src == dst works.
+ * One pointer per stream, advanced once per 32 values, so the loads and stores of
+ * the unrolled body address "pointer + constant" (no address arithmetic per vector).
  */
 // @ts-ignore: decorator
 @inline function outputPass(src: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize, hasG: bool, hasB: bool): void {
   const vmu = f32x4.splat(mu);
   const vs = f32x4.splat(s);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    let v = f32x4.mul(f32x4.sub(v128.load(src + o), vmu), vs);
-    if (hasG) v = f32x4.mul(v, v128.load(g + o));
-    if (hasB) v = f32x4.add(v, v128.load(b + o));
-    v128.store(dst + o, v);
+  let ps = src, pd = dst, pg = g, pb = b;
+  const end32 = src + (<usize>(n & ~31) << 2);
+  while (ps < end32) {
+    const v0 = outVec(ps, pg, pb, 0, vmu, vs, hasG, hasB);
+    const v1 = outVec(ps, pg, pb, 16, vmu, vs, hasG, hasB);
+    const v2 = outVec(ps, pg, pb, 32, vmu, vs, hasG, hasB);
+    const v3 = outVec(ps, pg, pb, 48, vmu, vs, hasG, hasB);
+    v128.store(pd, v0);
+    v128.store(pd, v1, 16);
+    v128.store(pd, v2, 32);
+    v128.store(pd, v3, 48);
+    const v4 = outVec(ps, pg, pb, 64, vmu, vs, hasG, hasB);
+    const v5 = outVec(ps, pg, pb, 80, vmu, vs, hasG, hasB);
+    const v6 = outVec(ps, pg, pb, 96, vmu, vs, hasG, hasB);
+    const v7 = outVec(ps, pg, pb, 112, vmu, vs, hasG, hasB);
+    v128.store(pd, v4, 64);
+    v128.store(pd, v5, 80);
+    v128.store(pd, v6, 96);
+    v128.store(pd, v7, 112);
+    ps += 128;
+    pd += 128;
+    if (hasG) pg += 128;
+    if (hasB) pb += 128;
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    let v = (load<f32>(src + o) - mu) * s;
-    if (hasG) v = v * load<f32>(g + o);
-    if (hasB) v = v + load<f32>(b + o);
-    store<f32>(dst + o, v);
+  const end4 = src + (<usize>(n & ~3) << 2);
+  while (ps < end4) {
+    v128.store(pd, outVec(ps, pg, pb, 0, vmu, vs, hasG, hasB));
+    ps += 16;
+    pd += 16;
+    if (hasG) pg += 16;
+    if (hasB) pb += 16;
+  }
+  const end = src + (<usize>n << 2);
+  while (ps < end) {
+    let v = (load<f32>(ps) - mu) * s;
+    if (hasG) v = v * load<f32>(pg);
+    if (hasB) v = v + load<f32>(pb);
+    store<f32>(pd, v);
+    ps += 4;
+    pd += 4;
+    if (hasG) pg += 4;
+    if (hasB) pb += 4;
+  }
+}
+
+/** The output pass specialised for the presence of γ and β. */
+function output(src: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize): void {
+  if (g != 0) {
+    if (b != 0) outputPass(src, dst, n, mu, s, g, b, true, true);
+    else outputPass(src, dst, n, mu, s, g, b, true, false);
+  } else {
+    if (b != 0) outputPass(src, dst, n, mu, s, g, b, false, true);
+    else outputPass(src, dst, n, mu, s, g, b, false, false);
   }
 }
 
@@ -158,6 +262,57 @@ export function setInverseNorm(m: i32, p: i32, c: f32, n: i32, k: u32): void {
   return inverseNorm(m, method, policy, customC, steps, magic);
 }
 
+// μ of the last rowStats call (its m is the return value).
+let statMu: f32 = 0;
+
+/**
+ * Statistics of one row: sets statMu = μ (0 when not centering) and returns
+ * m = Σ(x_i − μ)² + epsTerm (passes 1 and 2 of the header).
+ */
+// @ts-ignore: decorator
+@inline function rowStats(src: usize, n: i32, center: bool, invD: f32, epsTerm: f32): f32 {
+  if (!center) {
+    statMu = 0;
+    return reduce(src, n, 0, SQUARES_0) + epsTerm;
+  }
+  const x0 = load<f32>(src);
+  const mu = x0 + reduce(src, n, x0, SUM) * invD;
+  statMu = mu;
+  return reduce(src, n, mu, SQUARES) + epsTerm;
+}
+
+/** True when m can go to the scalar path as is (else the row is rescaled or NaN). */
+// @ts-ignore: decorator
+@inline function usable(m: f32): bool {
+  return m >= M_LOW && m < Infinity;
+}
+
+/**
+ * A row whose m is not in [M_LOW, ∞): NaN or ±Inf in the row gives NaN; an
+ * all-zero row gives β; otherwise the row is multiplied by 2^k so that
+ * max|x| ∈ [1, 2) (exact), written to dst, and normalised from there with the
+ * same statistics functions (so LN(2^j·x) and LN(x) give the same bits).
+ */
+function rescaledRow(src: usize, dst: usize, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32, epsTerm: f32): void {
+  const big = maxAbs(src, n);
+  if (!(big < Infinity)) {
+    fill(dst, n, NaN);
+    return;
+  }
+  let mu: f32 = 0;
+  let a: f32 = 0;
+  if (big != 0) {
+    const k = min<i32>(126, max<i32>(-126, -exponentOf(big)));
+    const s = pow2f(k);
+    scaleInto(src, dst, n, s);
+    src = dst;
+    const m = rowStats(src, n, center, invD, epsTerm * s * s);
+    mu = statMu;
+    a = m > 0 ? aFromM(m) : 0;
+  }
+  output(src, dst, n, mu, center ? sqrtD * a : a, g, b);
+}
+
 /**
  * Normalises one row of n values from src into dst.
  * center: LayerNorm (subtract μ, scale by √d·a) or L2 (no shift, scale by a).
@@ -169,37 +324,58 @@ export function setInverseNorm(m: i32, p: i32, c: f32, n: i32, k: u32): void {
  * statistics are taken again on the scaled copy (written to dst).
  */
 export function normalizeRow(src: usize, dst: usize, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32, epsTerm: f32): void {
-  let mu: f32 = 0;
-  if (center) mu = meanOf(src, n, invD);
-  let m = sumSquares(src, n, mu) + epsTerm;
-  let a: f32;
-  if (m >= M_LOW && m < Infinity) {
-    a = aFromM(m);
-  } else {
-    const big = maxAbs(src, n);
-    if (!(big < Infinity)) {
-      fill(dst, n, NaN);
-      return;
-    }
-    if (big == 0) {
-      a = 0;
-      mu = 0;
-    } else {
-      const k = min<i32>(126, max<i32>(-126, -exponentOf(big)));
-      const s = pow2f(k);
-      scaleInto(src, dst, n, s);
-      src = dst;
-      if (center) mu = meanOf(src, n, invD);
-      m = sumSquares(src, n, mu) + epsTerm * s * s;
-      a = m > 0 ? aFromM(m) : 0;
+  const m = rowStats(src, n, center, invD, epsTerm);
+  if (!usable(m)) {
+    rescaledRow(src, dst, n, g, b, center, invD, sqrtD, epsTerm);
+    return;
+  }
+  const a = aFromM(m);
+  output(src, dst, n, statMu, center ? sqrtD * a : a, g, b);
+}
+
+/**
+ * Normalises `rows` rows of n values from x into out (out == x or disjoint):
+ * the same results as normalizeRow on each row, with rows taken GROUP at a time
+ * (statistics, then inverse norms, then outputs) while n ≤ GROUP_MAX_DIM.
+ */
+export function normalizeRows(x: usize, out: usize, rows: i32, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32, epsTerm: f32): void {
+  const rowBytes = <usize>n << 2;
+  let r = 0;
+  if (n <= GROUP_MAX_DIM) {
+    for (; r + GROUP <= rows; r += GROUP) {
+      const o0 = <usize>r * rowBytes;
+      const o1 = o0 + rowBytes;
+      const o2 = o1 + rowBytes;
+      const o3 = o2 + rowBytes;
+      const m0 = rowStats(x + o0, n, center, invD, epsTerm);
+      const mu0 = statMu;
+      const m1 = rowStats(x + o1, n, center, invD, epsTerm);
+      const mu1 = statMu;
+      const m2 = rowStats(x + o2, n, center, invD, epsTerm);
+      const mu2 = statMu;
+      const m3 = rowStats(x + o3, n, center, invD, epsTerm);
+      const mu3 = statMu;
+      const ok0 = usable(m0);
+      const ok1 = usable(m1);
+      const ok2 = usable(m2);
+      const ok3 = usable(m3);
+      // Four independent scalar iterations back to back: the CPU overlaps them.
+      const a0 = ok0 ? aFromM(m0) : 0;
+      const a1 = ok1 ? aFromM(m1) : 0;
+      const a2 = ok2 ? aFromM(m2) : 0;
+      const a3 = ok3 ? aFromM(m3) : 0;
+      if (ok0) output(x + o0, out + o0, n, mu0, center ? sqrtD * a0 : a0, g, b);
+      else rescaledRow(x + o0, out + o0, n, g, b, center, invD, sqrtD, epsTerm);
+      if (ok1) output(x + o1, out + o1, n, mu1, center ? sqrtD * a1 : a1, g, b);
+      else rescaledRow(x + o1, out + o1, n, g, b, center, invD, sqrtD, epsTerm);
+      if (ok2) output(x + o2, out + o2, n, mu2, center ? sqrtD * a2 : a2, g, b);
+      else rescaledRow(x + o2, out + o2, n, g, b, center, invD, sqrtD, epsTerm);
+      if (ok3) output(x + o3, out + o3, n, mu3, center ? sqrtD * a3 : a3, g, b);
+      else rescaledRow(x + o3, out + o3, n, g, b, center, invD, sqrtD, epsTerm);
     }
   }
-  const scale = center ? sqrtD * a : a;
-  if (g != 0) {
-    if (b != 0) outputPass(src, dst, n, mu, scale, g, b, true, true);
-    else outputPass(src, dst, n, mu, scale, g, b, true, false);
-  } else {
-    if (b != 0) outputPass(src, dst, n, mu, scale, g, b, false, true);
-    else outputPass(src, dst, n, mu, scale, g, b, false, false);
+  for (; r < rows; r++) {
+    const o = <usize>r * rowBytes;
+    normalizeRow(x + o, out + o, n, g, b, center, invD, sqrtD, epsTerm);
   }
 }

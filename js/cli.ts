@@ -12,10 +12,12 @@ interface Command {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  report: { summary: "reproduce the paper on this machine; writes report/index.html (what npm start runs)", load: () => import("./report/cli.js") },
   normalize: { summary: "normalise rows of a .npy / .f32 / .bf16 / .f16 / .json file", load: () => import("./cli/normalize.js") },
   precision: { summary: "precision study: IterL2Norm vs FISR and sqrt in FP32/BF16/FP16 (docs/precision.md)", load: () => import("./precision/cli.js") },
   hw: { summary: "the IterL2Norm hardware macro model: latency, area, power, energy (docs/hardware.md)", load: () => import("../hw/cli.js") },
-  demo: { summary: "short demo on built-in data (what npm start ran before the report)", load: () => import("./cli/demo.js") },
+  bench: { summary: "benchmarks: throughput, latency and the speed targets (docs/performance.md)", load: () => import("../bench/cli.js") },
+  demo: { summary: "a 2-second demo: both presets against float64 and naive JS", load: () => import("./cli/demo.js") },
 };
 
 const HELP = `Usage: iterl2norm <command> [options]

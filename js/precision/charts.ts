@@ -1,24 +1,8 @@
-/**
- * Charts of the precision study as SVG, made with vega-lite (specification) and
- * vega (rendering, renderer 'none' → toSVG). Both are ESM with top-level await, so
- * they are imported lazily here: `require('iterl2norm')` never loads them.
- */
+/** Charts of the precision study as SVG (js/charts.ts renders them with vega-lite + vega). */
+import { renderSvg as render, type ChartSpec as VlSpec } from "../charts.js";
 import type { StudyResult } from "./study.js";
 
 type Row = Record<string, string | number>;
-
-/** A vega-lite specification (the subset used here). */
-type VlSpec = Record<string, unknown>;
-
-async function render(spec: VlSpec): Promise<string> {
-  const vl = await import("vega-lite");
-  const vega = await import("vega");
-  const compiled = vl.compile(spec as never).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
-}
 
 const logY = (title: string): Record<string, unknown> => ({ field: "error", type: "quantitative", title, scale: { type: "log" } });
 

@@ -1,0 +1,207 @@
+/**
+ * `iterl2norm bench` / `node dist/bench/run.js`: runs the benchmark suites and
+ * prints a Markdown report (or JSON), optionally writing results.json, report.md
+ * and SVG charts into a directory. Exit codes: 0 done, 1 a suite failed (e.g. an
+ * implementation gave wrong results), 2 bad command line.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { environment } from "./env.js";
+import { renderSvg, rsqrtSpec, throughputSpec } from "./chart.js";
+import { markdownReport } from "./report.js";
+import type { BreakdownLine, RunResults, InfoLine, PrecisionResult, TargetLine, ThroughputResult } from "./results.js";
+import { runBreakdown } from "./suite-breakdown.js";
+import { runPrecision } from "./suite-precision.js";
+import { runRsqrt } from "./suite-rsqrt.js";
+import { runTargets } from "./suite-targets.js";
+import { runThroughput } from "./suite-throughput.js";
+
+/** Suites in the order they run. */
+export const SUITES = ["targets", "breakdown", "layernorm", "l2", "rsqrt", "precision"] as const;
+export type Suite = (typeof SUITES)[number];
+
+export const USAGE = `Usage: iterl2norm bench [suite ...] [options]
+
+Suites (default: all, in this order):
+  targets     the ratios of issue 5 (d=1024 rows=64, d=768 rows=1), met / NOT MET
+  breakdown   where the time of a LayerNorm call goes (one part at a time)
+  layernorm   LayerNorm throughput over d × rows: wasm (paper, precise, sqrt, FISR;
+              zero-copy and copying), naive JS, tuned JS, onnxruntime-node, memcpy
+  l2          the same for L2 normalisation (no onnxruntime peer)
+  rsqrt       a ≈ 1/√m per element: Q_rsqrt (JS, wasm), 1/Math.sqrt, f32.sqrt + div,
+              IterL2Norm (wasm, JS reference)
+  precision   error of the fused statistics pass vs the two-pass reference and
+              the float64 truth on ordinary and adversarial rows (no timing)
+
+Options:
+  --quick          smaller grid and time budget (all suites in well under 3 minutes)
+  --json           print the results as JSON on stdout instead of the report
+  --out <dir>      also write results.json, report.md and charts (*.svg) into <dir>
+  --dims <list>    row lengths, comma separated (default 64,256,768,1024,4096,12288;
+                   quick: 64,768,1024,4096)
+  --rows <list>    row counts (default 1,8,64,1024; quick: 1,8,64)
+  --time <ms>      time budget per timed task and round (default 50; quick: 40)
+  --rounds <n>     rounds of the target and breakdown measurements (default 9; quick: 3)
+  --grid-rounds <n>  rounds per shape of the layernorm, l2 and rsqrt suites (default 7; quick: 1)
+  -h, --help       this text
+
+Progress goes to stderr. A time is the fastest round's median tinybench sample;
+the implementations of one shape are timed in the same rounds (other work on a
+shared machine only adds time). Every implementation is checked against the
+float64 truth before it is timed.
+`;
+
+/** A bad command line (exit code 2). */
+export class UsageError extends Error {}
+
+/** Parsed options of one run. */
+export interface BenchOptions {
+  readonly suites: readonly Suite[];
+  readonly quick: boolean;
+  readonly json: boolean;
+  readonly out: string | undefined;
+  readonly dims: readonly number[];
+  readonly rows: readonly number[];
+  readonly timeMs: number;
+  readonly rounds: number;
+  /** Rounds per shape of the layernorm and l2 grids (quick: 1). */
+  readonly matrixRounds: number;
+}
+
+function intList(name: string, text: string, lo: number, hi: number): number[] {
+  const values = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  if (values.length === 0) throw new UsageError(`${name} must be a comma-separated list of integers from ${lo} to ${hi}; got ${JSON.stringify(text)}`);
+  return values.map((s) => {
+    const v = Number(s);
+    if (!/^\d+$/.test(s) || v < lo || v > hi) throw new UsageError(`${name} must hold integers from ${lo} to ${hi}; got ${JSON.stringify(s)}`);
+    return v;
+  });
+}
+
+function intOption(name: string, text: string | undefined, lo: number, hi: number, fallback: number): number {
+  if (text === undefined) return fallback;
+  const list = intList(name, text, lo, hi);
+  if (list.length !== 1) throw new UsageError(`${name} must be one integer from ${lo} to ${hi}; got ${JSON.stringify(text)}`);
+  return list[0]!;
+}
+
+/** Parses argv (the arguments after `bench`). Returns undefined for --help. */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        quick: { type: "boolean" },
+        json: { type: "boolean" },
+        out: { type: "string" },
+        dims: { type: "string" },
+        rows: { type: "string" },
+        time: { type: "string" },
+        rounds: { type: "string" },
+        "grid-rounds": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return undefined;
+  for (const p of positionals) {
+    if (!(SUITES as readonly string[]).includes(p)) throw new UsageError(`unknown suite ${JSON.stringify(p)}; expected any of ${SUITES.join(", ")}`);
+  }
+  const quick = values.quick === true;
+  const suites = positionals.length === 0 ? [...SUITES] : SUITES.filter((s) => positionals.includes(s));
+  return {
+    suites,
+    quick,
+    json: values.json === true,
+    out: values.out,
+    dims: values.dims === undefined ? (quick ? [64, 768, 1024, 4096] : [64, 256, 768, 1024, 4096, 12288]) : intList("--dims", values.dims, 1, 2 ** 24),
+    rows: values.rows === undefined ? (quick ? [1, 8, 64] : [1, 8, 64, 1024]) : intList("--rows", values.rows, 1, 2 ** 20),
+    timeMs: intOption("--time", values.time, 1, 600_000, quick ? 40 : 50),
+    rounds: intOption("--rounds", values.rounds, 1, 100, quick ? 3 : 9),
+    matrixRounds: intOption("--grid-rounds", values["grid-rounds"], 1, 100, quick ? 1 : 7),
+  };
+}
+
+/** How this process was started, for the report (e.g. "npm run bench -- --quick"). */
+function commandLine(argv: readonly string[]): string {
+  if (process.env.npm_lifecycle_event === "bench") return ["npm run bench --", ...argv].join(" ");
+  const script = process.argv[1] === undefined ? "" : relative(process.cwd(), process.argv[1]);
+  return ["node", script, ...process.argv.slice(2)].filter((s) => s.length > 0).join(" ");
+}
+
+/** Runs the selected suites. */
+export async function runBench(options: BenchOptions, progress: (line: string) => void, argv: readonly string[]): Promise<RunResults> {
+  const throughput: ThroughputResult[] = [];
+  let targets: TargetLine[] = [];
+  let info: InfoLine[] = [];
+  let precision: PrecisionResult[] = [];
+  let breakdown: BreakdownLine[] = [];
+  const notes: string[] = [];
+  const timing = { timeMs: options.timeMs, warmupMs: Math.max(5, Math.round(options.timeMs / 4)), minSamples: 8 };
+  for (const suite of options.suites) {
+    const started = performance.now();
+    if (suite === "targets") ({ targets, info } = await runTargets({ ...timing, rounds: options.rounds }, progress, notes));
+    else if (suite === "breakdown") breakdown = await runBreakdown({ ...timing, rounds: options.rounds }, progress);
+    else if (suite === "layernorm" || suite === "l2") {
+      throughput.push(...await runThroughput(suite, {
+        ...timing, dims: options.dims, rows: options.rows, methods: true,
+        naiveMaxElements: options.quick ? 1 << 20 : Infinity,
+        rounds: options.quick ? 1 : options.matrixRounds,
+      }, progress, notes));
+    } else if (suite === "rsqrt") throughput.push(...await runRsqrt({ ...timing, rounds: options.quick ? 1 : options.matrixRounds }, progress));
+    else precision = runPrecision(options.quick ? [64, 768, 4096] : [64, 768, 1024, 4096], options.quick ? 32 : 128, progress);
+    progress(`${suite} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  if (options.quick && options.suites.some((s) => s === "layernorm" || s === "l2")) notes.push("--quick: naive JS is timed only up to 2^20 elements per call");
+  return { environment: environment(commandLine(argv)), quick: options.quick, suites: options.suites, throughput, targets, info, precision, breakdown, notes };
+}
+
+/** Writes results.json, report.md and the charts into dir. */
+export async function writeOutputs(dir: string, run: RunResults): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const files: [string, string][] = [
+    ["results.json", `${JSON.stringify(run, null, 2)}\n`],
+    ["report.md", markdownReport(run)],
+  ];
+  if (run.throughput.some((r) => r.suite === "layernorm")) files.push(["layernorm.svg", await renderSvg(throughputSpec(run.throughput, "layernorm", "LayerNorm throughput (higher is better)"))]);
+  if (run.throughput.some((r) => r.suite === "l2")) files.push(["l2.svg", await renderSvg(throughputSpec(run.throughput, "l2", "L2 normalisation throughput (higher is better)"))]);
+  if (run.throughput.some((r) => r.suite === "rsqrt")) files.push(["rsqrt.svg", await renderSvg(rsqrtSpec(run.throughput))]);
+  for (const [name, text] of files) await writeFile(join(dir, name), text);
+  return files.map(([name]) => join(dir, name));
+}
+
+/** Entry point: returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let options: BenchOptions | undefined;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`iterl2norm bench: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === undefined) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+  const started = performance.now();
+  let run: RunResults;
+  try {
+    run = await runBench(options, progress, argv);
+  } catch (e) {
+    process.stderr.write(`iterl2norm bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  progress(`all done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (options.out !== undefined) for (const f of await writeOutputs(options.out, run)) progress(`wrote ${f}`);
+  process.stdout.write(options.json ? `${JSON.stringify(run, null, 2)}\n` : markdownReport(run));
+  return 0;
+}

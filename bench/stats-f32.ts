@@ -1,0 +1,95 @@
+/**
+ * The row statistics of assembly/rows.ts emulated in plain TS with f32 rounding
+ * (Math.fround at every operation, the kernel's summation order), plus the two
+ * fused one-pass forms the kernel does not use, so the precision study can compare
+ * the formulas on equal terms. bench/suite-precision.ts checks that the two-pass
+ * emulation reproduces the kernel's outputs bit for bit.
+ */
+
+const f = Math.fround;
+
+/** Values per chunk of the kernel's two-level summation (assembly/rows.ts CHUNK). */
+const CHUNK = 512;
+
+/** What each value contributes: x − c, or (x − c)². */
+export type Term = "sum" | "squares";
+
+/**
+ * Σ term(x_i) over x[o … o+n) in the kernel's order: chunks of 512 values, vector j
+ * of a chunk into accumulator j mod 4 (4 lanes each), chunk results added as
+ * (A0 + A1) + (A2 + A3) into a running total, leftover vectors into the total, the
+ * lanes summed as (l0 + l1) + (l2 + l3), then the last n mod 4 values in order.
+ */
+export function reduceF32(x: Float32Array, o: number, n: number, c: number, kind: Term): number {
+  const term = kind === "sum"
+    ? (v: number): number => f(v - c)
+    : (v: number): number => { const y = f(v - c); return f(y * y); };
+  const total = [0, 0, 0, 0];
+  const end16 = n & ~15;
+  let q = 0;
+  while (q < end16) {
+    const stop = Math.min(end16, q + CHUNK);
+    const acc = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]];
+    for (let j = 0; q < stop; q += 4, j++) {
+      const a = acc[j & 3]!;
+      for (let l = 0; l < 4; l++) a[l] = f(a[l]! + term(x[o + q + l]!));
+    }
+    for (let l = 0; l < 4; l++) total[l] = f(total[l]! + f(f(acc[0]![l]! + acc[1]![l]!) + f(acc[2]![l]! + acc[3]![l]!)));
+  }
+  for (; q < (n & ~3); q += 4) for (let l = 0; l < 4; l++) total[l] = f(total[l]! + term(x[o + q + l]!));
+  let s = f(f(total[0]! + total[1]!) + f(total[2]! + total[3]!));
+  for (; q < n; q++) s = f(s + term(x[o + q]!));
+  return s;
+}
+
+/** μ and m of one row as an f32 kernel computes them. */
+export interface RowStats {
+  readonly mu: number;
+  readonly m: number;
+}
+
+/** The kernel's form: μ = x₀ + Σ(x − x₀)·(1/d), then m = Σ(x − μ)² (two passes). */
+export function twoPass(x: Float32Array, o: number, d: number): RowStats {
+  const invD = f(1 / d);
+  const x0 = x[o]!;
+  const mu = f(x0 + f(reduceF32(x, o, d, x0, "sum") * invD));
+  return { mu, m: reduceF32(x, o, d, mu, "squares") };
+}
+
+/** One pass about a shift K: S1 = Σ(x − K), S2 = Σ(x − K)², μ = K + S1/d, m = S2 − S1·(S1/d). */
+export function onePass(x: Float32Array, o: number, d: number, k: number): RowStats {
+  const invD = f(1 / d);
+  const s1 = reduceF32(x, o, d, k, "sum");
+  const s2 = reduceF32(x, o, d, k, "squares");
+  const c = f(s1 * invD);
+  return { mu: f(k + c), m: f(s2 - f(s1 * c)) };
+}
+
+/**
+ * A shift near μ from a sample: the mean of 8 blocks of 4 values at j·⌊d/8⌋ (d ≥ 32),
+ * of the first 4 values (4 ≤ d < 32), or x₀, summed as a balanced tree in f32.
+ */
+export function sampledShift(x: Float32Array, o: number, d: number): number {
+  const block = (start: number): number[] => [0, 1, 2, 3].map((l) => x[o + start + l]!);
+  const add = (a: number[], b: number[]): number[] => a.map((v, l) => f(v + b[l]!));
+  const lanes = (v: number[]): number => f(f(v[0]! + v[1]!) + f(v[2]! + v[3]!));
+  if (d >= 32) {
+    const s = d >> 3;
+    const b = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => block(j * s));
+    const tree = add(add(add(b[0]!, b[1]!), add(b[2]!, b[3]!)), add(add(b[4]!, b[5]!), add(b[6]!, b[7]!)));
+    return f(lanes(tree) * 0.03125);
+  }
+  if (d >= 4) return f(lanes(block(0)) * 0.25);
+  return x[o]!;
+}
+
+/**
+ * LayerNorm of one row with method 'sqrt', γ = 1, β = 0 and ε = 0 from the two-pass
+ * statistics, as the kernel computes it: a = 1/√m, s = √d·a, out_i = (x_i − μ)·s.
+ * Valid for rows whose m lies in the kernel's direct range [2^−64, ∞).
+ */
+export function layerNormSqrtF32(x: Float32Array, o: number, d: number, out: Float32Array): void {
+  const { mu, m } = twoPass(x, o, d);
+  const s = f(f(Math.sqrt(d)) * f(1 / f(Math.sqrt(m))));
+  for (let i = 0; i < d; i++) out[o + i] = f(f(x[o + i]! - mu) * s);
+}
