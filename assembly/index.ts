@@ -1,4 +1,4 @@
-// The module's exports: the ABI every host calls (documented in README "Embedding").
+// The module's exports: the ABI every host calls (documented in docs/ABI.md).
 // Plain (pointer, count, …) functions over f32 data in this module's memory, an
 // allocator, and the enum values as globals so hosts never hard-code them.
 
@@ -9,7 +9,7 @@ import {
   IO_BITS, IO_F32, STATUS_BAD_FORMAT,
 } from "./constants";
 import { fisrRsqrt, inverseNormF, isPolicy, iterRsqrt } from "./scalar";
-import { normalizeRow, setInverseNorm } from "./rows";
+import { normalizeRows, setInverseNorm } from "./rows";
 import { normalizeRowF, setDatapathF } from "./rows_format";
 import { isFormat, roundTo, roundTox4, toBits } from "./formats";
 
@@ -27,6 +27,9 @@ export {
 /** Version of this export list and its meaning; bumped on any incompatible change. */
 export const ABI_VERSION: i32 = 1;
 
+/** 1 in the SIMD build (iterl2norm.wasm), 0 in the scalar build (iterl2norm.scalar.wasm). */
+export const HAS_SIMD: i32 = ASC_FEATURE_SIMD ? 1 : 0;
+
 /** Reserves `bytes` bytes (16-byte aligned) in this module's memory; may grow the memory. */
 export function alloc(bytes: usize): usize {
   return heap.alloc(bytes);
@@ -38,7 +41,7 @@ export function free(ptr: usize): void {
 }
 
 /** Called by the runtime in place of an imported `abort`, so the module imports nothing. */
-export function onAbort(message: usize, fileName: usize, line: u32, column: u32): void {
+function onAbort(message: usize, fileName: usize, line: u32, column: u32): void {
   unreachable();
 }
 
@@ -47,9 +50,10 @@ export function onAbort(message: usize, fileName: usize, line: u32, column: u32)
   return <u64>ptr + bytes <= (<u64>memory.size() << 16);
 }
 
-function checkCall(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32): i32 {
+function checkCall(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, variant: i32): i32 {
   if (rows < 0 || dim < 1) return STATUS_BAD_SHAPE;
   if (!isMethod(method) || !isPolicy(policy) || steps < 0 || !(eps >= 0) || eps == Infinity) return STATUS_BAD_PARAM;
+  if (method == METHOD_FISR && !isVariant(FORMAT_FP32, variant)) return STATUS_BAD_PARAM;
   if (method == METHOD_ITER && policy == LAMBDA_CUSTOM && !(c > 0 && c < Infinity)) return STATUS_BAD_PARAM;
   const bytes = <u64>rows * <u64>dim * 4;
   const rowBytes = <u64>dim * 4;
@@ -63,22 +67,18 @@ function checkCall(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, d
  * LayerNorm of `rows` rows of `dim` f32 values at `x` into `out` (may equal x):
  * out = γ·(√d·a)·(x − μ) + β with a ≈ 1/√(Σ(x − μ)² + d·eps). gamma/beta 0 mean 1 and 0.
  * method: METHOD_*; policy: LAMBDA_* (iter only); c: λ constant for LAMBDA_CUSTOM;
- * steps: iterations (iter) or Newton steps (fisr); magic: FISR constant.
+ * steps: iterations (iter) or Newton steps (fisr); magic, variant: FISR constant and step (FISR_*).
+ * out must equal x or not overlap it.
  * Returns STATUS_OK or a negative STATUS_* without touching memory.
  */
-export function layer_norm(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, magic: u32): i32 {
-  const status = checkCall(x, out, gamma, beta, rows, dim, eps, method, policy, c, steps);
+export function layer_norm(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
+  const status = checkCall(x, out, gamma, beta, rows, dim, eps, method, policy, c, steps, variant);
   if (status != STATUS_OK) return status;
-  setInverseNorm(method, policy, c, steps, magic);
+  setInverseNorm(method, policy, c, steps, magic, variant);
   const d = <f32>dim;
   const invD: f32 = <f32>1 / d; // per-d constant: one division per call, none per row
   const sqrtD = sqrt<f32>(d); // per-d constant
-  const epsTerm = d * eps;
-  const rowBytes = <usize>dim << 2;
-  for (let r = 0; r < rows; r++) {
-    const o = <usize>r * rowBytes;
-    normalizeRow(x + o, out + o, dim, gamma, beta, true, invD, sqrtD, epsTerm);
-  }
+  normalizeRows(x, out, rows, dim, gamma, beta, true, invD, sqrtD, d * eps);
   return STATUS_OK;
 }
 
@@ -86,15 +86,11 @@ export function layer_norm(x: usize, out: usize, gamma: usize, beta: usize, rows
  * L2 normalisation of `rows` rows of `dim` f32 values: out = a·x with a ≈ 1/√(Σx² + eps).
  * Parameters as for layer_norm.
  */
-export function l2_normalize(x: usize, out: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, magic: u32): i32 {
-  const status = checkCall(x, out, 0, 0, rows, dim, eps, method, policy, c, steps);
+export function l2_normalize(x: usize, out: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
+  const status = checkCall(x, out, 0, 0, rows, dim, eps, method, policy, c, steps, variant);
   if (status != STATUS_OK) return status;
-  setInverseNorm(method, policy, c, steps, magic);
-  const rowBytes = <usize>dim << 2;
-  for (let r = 0; r < rows; r++) {
-    const o = <usize>r * rowBytes;
-    normalizeRow(x + o, out + o, dim, 0, 0, false, 1, 1, eps);
-  }
+  setInverseNorm(method, policy, c, steps, magic, variant);
+  normalizeRows(x, out, rows, dim, 0, 0, false, 1, 1, eps);
   return STATUS_OK;
 }
 
@@ -227,9 +223,11 @@ export function round_batch(src: usize, dst: usize, n: i32, format: i32, io: i32
   if (!fits(src, <u64>n * 4) || !fits(dst, <u64>n * (io == IO_BITS ? 2 : 4))) return STATUS_OUT_OF_BOUNDS;
   let i = 0;
   if (io == IO_F32) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(dst + o, roundTox4(v128.load(src + o), format));
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(dst + o, roundTox4(v128.load(src + o), format));
+      }
     }
     for (; i < n; i++) store<f32>(dst + (<usize>i << 2), roundTo(load<f32>(src + (<usize>i << 2)), format));
   } else {

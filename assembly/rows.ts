@@ -98,6 +98,17 @@ const SQUARES_0: i32 = 2;
  */
 // @ts-ignore: decorator
 @inline function reduce(p: usize, n: i32, c: f32, kind: i32): f32 {
+  if (ASC_FEATURE_SIMD) return reduceVec(p, n, c, kind);
+  // Scalar build (no SIMD): index order, the order of the plain-TS reference.
+  let s: f32 = 0;
+  const end = p + (<usize>n << 2);
+  for (let q = p; q < end; q += 4) s += termScalar(load<f32>(q), c, kind);
+  return s;
+}
+
+/** reduce() of the SIMD build, in the order of the header. */
+// @ts-ignore: decorator
+@inline function reduceVec(p: usize, n: i32, c: f32, kind: i32): f32 {
   const vc = f32x4.splat(c);
   let t = f32x4.splat(0);
   const end16 = p + (<usize>(n & ~15) << 2);
@@ -136,11 +147,14 @@ const SQUARES_0: i32 = 2;
 /** max |x_i|; NaN if any value is NaN (f32x4.max and f32.max propagate NaN). */
 // @ts-ignore: decorator
 @inline function maxAbs(p: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
+  let r: f32 = 0;
   let i = 0;
-  for (; i + 4 <= n; i += 4) acc = f32x4.max(acc, f32x4.abs(v128.load(p + (<usize>i << 2))));
-  let r = max<f32>(max<f32>(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)),
-    max<f32>(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) acc = f32x4.max(acc, f32x4.abs(v128.load(p + (<usize>i << 2))));
+    r = max<f32>(max<f32>(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)),
+      max<f32>(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  }
   for (; i < n; i++) r = max<f32>(r, abs<f32>(load<f32>(p + (<usize>i << 2))));
   return r;
 }
@@ -148,11 +162,13 @@ const SQUARES_0: i32 = 2;
 /** dst_i = src_i · s (s a power of two, so exact unless the result underflows). */
 // @ts-ignore: decorator
 @inline function scaleInto(src: usize, dst: usize, n: i32, s: f32): void {
-  const vs = f32x4.splat(s);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(dst + o, f32x4.mul(v128.load(src + o), vs));
+  if (ASC_FEATURE_SIMD) {
+    const vs = f32x4.splat(s);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, f32x4.mul(v128.load(src + o), vs));
+    }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -182,39 +198,41 @@ const SQUARES_0: i32 = 2;
  */
 // @ts-ignore: decorator
 @inline function outputPass(src: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize, hasG: bool, hasB: bool): void {
-  const vmu = f32x4.splat(mu);
-  const vs = f32x4.splat(s);
   let ps = src, pd = dst, pg = g, pb = b;
-  const end32 = src + (<usize>(n & ~31) << 2);
-  while (ps < end32) {
-    const v0 = outVec(ps, pg, pb, 0, vmu, vs, hasG, hasB);
-    const v1 = outVec(ps, pg, pb, 16, vmu, vs, hasG, hasB);
-    const v2 = outVec(ps, pg, pb, 32, vmu, vs, hasG, hasB);
-    const v3 = outVec(ps, pg, pb, 48, vmu, vs, hasG, hasB);
-    v128.store(pd, v0);
-    v128.store(pd, v1, 16);
-    v128.store(pd, v2, 32);
-    v128.store(pd, v3, 48);
-    const v4 = outVec(ps, pg, pb, 64, vmu, vs, hasG, hasB);
-    const v5 = outVec(ps, pg, pb, 80, vmu, vs, hasG, hasB);
-    const v6 = outVec(ps, pg, pb, 96, vmu, vs, hasG, hasB);
-    const v7 = outVec(ps, pg, pb, 112, vmu, vs, hasG, hasB);
-    v128.store(pd, v4, 64);
-    v128.store(pd, v5, 80);
-    v128.store(pd, v6, 96);
-    v128.store(pd, v7, 112);
-    ps += 128;
-    pd += 128;
-    if (hasG) pg += 128;
-    if (hasB) pb += 128;
-  }
-  const end4 = src + (<usize>(n & ~3) << 2);
-  while (ps < end4) {
-    v128.store(pd, outVec(ps, pg, pb, 0, vmu, vs, hasG, hasB));
-    ps += 16;
-    pd += 16;
-    if (hasG) pg += 16;
-    if (hasB) pb += 16;
+  if (ASC_FEATURE_SIMD) {
+    const vmu = f32x4.splat(mu);
+    const vs = f32x4.splat(s);
+    const end32 = src + (<usize>(n & ~31) << 2);
+    while (ps < end32) {
+      const v0 = outVec(ps, pg, pb, 0, vmu, vs, hasG, hasB);
+      const v1 = outVec(ps, pg, pb, 16, vmu, vs, hasG, hasB);
+      const v2 = outVec(ps, pg, pb, 32, vmu, vs, hasG, hasB);
+      const v3 = outVec(ps, pg, pb, 48, vmu, vs, hasG, hasB);
+      v128.store(pd, v0);
+      v128.store(pd, v1, 16);
+      v128.store(pd, v2, 32);
+      v128.store(pd, v3, 48);
+      const v4 = outVec(ps, pg, pb, 64, vmu, vs, hasG, hasB);
+      const v5 = outVec(ps, pg, pb, 80, vmu, vs, hasG, hasB);
+      const v6 = outVec(ps, pg, pb, 96, vmu, vs, hasG, hasB);
+      const v7 = outVec(ps, pg, pb, 112, vmu, vs, hasG, hasB);
+      v128.store(pd, v4, 64);
+      v128.store(pd, v5, 80);
+      v128.store(pd, v6, 96);
+      v128.store(pd, v7, 112);
+      ps += 128;
+      pd += 128;
+      if (hasG) pg += 128;
+      if (hasB) pb += 128;
+    }
+    const end4 = src + (<usize>(n & ~3) << 2);
+    while (ps < end4) {
+      v128.store(pd, outVec(ps, pg, pb, 0, vmu, vs, hasG, hasB));
+      ps += 16;
+      pd += 16;
+      if (hasG) pg += 16;
+      if (hasB) pb += 16;
+    }
   }
   const end = src + (<usize>n << 2);
   while (ps < end) {
@@ -246,20 +264,22 @@ let policy: i32 = 0;
 let customC: f32 = 0;
 let steps: i32 = 0;
 let magic: u32 = 0;
+let variant: i32 = 0;
 
 /** Sets the method that turns m into a for the following rows. */
-export function setInverseNorm(m: i32, p: i32, c: f32, n: i32, k: u32): void {
+export function setInverseNorm(m: i32, p: i32, c: f32, n: i32, k: u32, v: i32): void {
   method = m;
   policy = p;
   customC = c;
   steps = n;
   magic = k;
+  variant = v;
 }
 
 // @ts-ignore: decorator
 @inline function aFromM(m: f32): f32 {
   if (m == Infinity) return 0; // the ε term overflowed after rescaling: a → 0, out → β
-  return inverseNorm(m, method, policy, customC, steps, magic);
+  return inverseNorm(m, method, policy, customC, steps, magic, variant);
 }
 
 // μ of the last rowStats call (its m is the return value).

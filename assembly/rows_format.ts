@@ -91,14 +91,18 @@ export function setDatapathF(f: i32, accumulate: i32, io: i32, m: i32, p: i32, c
 function loadRow(src: usize, w: usize, n: i32): void {
   let i = 0;
   if (!ioBits) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(w + o, R4(v128.load(src + o)));
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(w + o, R4(v128.load(src + o)));
+      }
     }
     for (; i < n; i++) store<f32>(w + (<usize>i << 2), R(load<f32>(src + (<usize>i << 2))));
   } else if (format == FORMAT_BF16) {
-    for (; i + 4 <= n; i += 4) {
-      v128.store(w + (<usize>i << 2), i32x4.shl(v128.load16x4_u(src + (<usize>i << 1)), 16));
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= n; i += 4) {
+        v128.store(w + (<usize>i << 2), i32x4.shl(v128.load16x4_u(src + (<usize>i << 1)), 16));
+      }
     }
     for (; i < n; i++) store<f32>(w + (<usize>i << 2), fromBits(<u32>load<u16>(src + (<usize>i << 1)), format));
   } else {
@@ -108,46 +112,54 @@ function loadRow(src: usize, w: usize, n: i32): void {
 
 /** S = Σ R(w_i − x0) in the accumulate mode (not rounded to F in ACCUMULATE_FP32). */
 function sumShifted(w: usize, n: i32, x0: f32): f32 {
-  const shift = f32x4.splat(x0);
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
+  let s: f32 = 0;
   let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const q = w + (<usize>i << 2);
-    a0 = acc4(a0, R4(f32x4.sub(v128.load(q), shift)));
-    a1 = acc4(a1, R4(f32x4.sub(v128.load(q, 16), shift)));
+  if (ASC_FEATURE_SIMD) {
+    const shift = f32x4.splat(x0);
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    for (; i + 8 <= n; i += 8) {
+      const q = w + (<usize>i << 2);
+      a0 = acc4(a0, R4(f32x4.sub(v128.load(q), shift)));
+      a1 = acc4(a1, R4(f32x4.sub(v128.load(q, 16), shift)));
+    }
+    if (i + 4 <= n) {
+      a0 = acc4(a0, R4(f32x4.sub(v128.load(w + (<usize>i << 2)), shift)));
+      i += 4;
+    }
+    s = combine(a0, a1);
   }
-  if (i + 4 <= n) {
-    a0 = acc4(a0, R4(f32x4.sub(v128.load(w + (<usize>i << 2)), shift)));
-    i += 4;
-  }
-  let s = combine(a0, a1);
+  // The scalar build sums every term here, in index order.
   for (; i < n; i++) s = acc1(s, R(load<f32>(w + (<usize>i << 2)) - x0));
   return s;
 }
 
 /** Σ q_i, q_i = y_i² with y_i = R(w_i − mu) (q_i rounded to F in native mode). */
 function sumSquares(w: usize, n: i32, mu: f32): f32 {
-  const vmu = f32x4.splat(mu);
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
+  let s: f32 = 0;
   let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const q = w + (<usize>i << 2);
-    const y0 = R4(f32x4.sub(v128.load(q), vmu));
-    const y1 = R4(f32x4.sub(v128.load(q, 16), vmu));
-    const q0 = f32x4.mul(y0, y0);
-    const q1 = f32x4.mul(y1, y1);
-    a0 = acc4(a0, native ? R4(q0) : q0);
-    a1 = acc4(a1, native ? R4(q1) : q1);
+  if (ASC_FEATURE_SIMD) {
+    const vmu = f32x4.splat(mu);
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    for (; i + 8 <= n; i += 8) {
+      const q = w + (<usize>i << 2);
+      const y0 = R4(f32x4.sub(v128.load(q), vmu));
+      const y1 = R4(f32x4.sub(v128.load(q, 16), vmu));
+      const q0 = f32x4.mul(y0, y0);
+      const q1 = f32x4.mul(y1, y1);
+      a0 = acc4(a0, native ? R4(q0) : q0);
+      a1 = acc4(a1, native ? R4(q1) : q1);
+    }
+    if (i + 4 <= n) {
+      const y0 = R4(f32x4.sub(v128.load(w + (<usize>i << 2)), vmu));
+      const q0 = f32x4.mul(y0, y0);
+      a0 = acc4(a0, native ? R4(q0) : q0);
+      i += 4;
+    }
+    s = combine(a0, a1);
   }
-  if (i + 4 <= n) {
-    const y0 = R4(f32x4.sub(v128.load(w + (<usize>i << 2)), vmu));
-    const q0 = f32x4.mul(y0, y0);
-    a0 = acc4(a0, native ? R4(q0) : q0);
-    i += 4;
-  }
-  let s = combine(a0, a1);
+  // The scalar build sums every term here, in index order.
   for (; i < n; i++) {
     const y = R(load<f32>(w + (<usize>i << 2)) - mu);
     s = acc1(s, native ? R(y * y) : y * y);
@@ -164,22 +176,27 @@ function sumSquares(w: usize, n: i32, mu: f32): f32 {
 
 /** max |w_i|; NaN if any value is NaN. */
 function maxAbs(w: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
+  let r: f32 = 0;
   let i = 0;
-  for (; i + 4 <= n; i += 4) acc = f32x4.max(acc, f32x4.abs(v128.load(w + (<usize>i << 2))));
-  let r = max<f32>(max<f32>(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)),
-    max<f32>(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) acc = f32x4.max(acc, f32x4.abs(v128.load(w + (<usize>i << 2))));
+    r = max<f32>(max<f32>(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)),
+      max<f32>(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  }
   for (; i < n; i++) r = max<f32>(r, abs<f32>(load<f32>(w + (<usize>i << 2))));
   return r;
 }
 
 /** w_i = R(w_i·s) in place. */
 function scaleRow(w: usize, n: i32, s: f32): void {
-  const vs = f32x4.splat(s);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(w + o, R4(f32x4.mul(v128.load(w + o), vs)));
+  if (ASC_FEATURE_SIMD) {
+    const vs = f32x4.splat(s);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(w + o, R4(f32x4.mul(v128.load(w + o), vs)));
+    }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -197,7 +214,7 @@ function scaleRow(w: usize, n: i32, s: f32): void {
 /** out_i = R(R(R(R(w_i − μ)·s)·R(γ_i)) + R(β_i)); γ/β steps left out when their pointer is 0. */
 function outputPass(w: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize): void {
   let i = 0;
-  if (!ioBits) {
+  if (ASC_FEATURE_SIMD && !ioBits) {
     const vmu = f32x4.splat(mu);
     const vs = f32x4.splat(s);
     for (; i + 4 <= n; i += 4) {

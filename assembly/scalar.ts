@@ -102,11 +102,11 @@ export function fisrRsqrt(x: f32, magic: u32, steps: i32): f32 {
   return <f32>1 / sqrt<f32>(m);
 }
 
-/** a ≈ 1/√m by the chosen method; `param` is the λ policy (iter) or the magic (fisr). */
+/** a ≈ 1/√m in f32 by the chosen method: the λ policy and c (iter), or the magic and FISR variant (fisr). */
 // @ts-ignore: decorator
-@inline export function inverseNorm(m: f32, method: i32, policy: i32, c: f32, n: i32, magic: u32): f32 {
+@inline export function inverseNorm(m: f32, method: i32, policy: i32, c: f32, n: i32, magic: u32, variant: i32): f32 {
   if (method == METHOD_ITER) return iterRsqrt(m, policy, c, n);
-  if (method == METHOD_FISR) return fisrRsqrt(m, magic, n);
+  if (method == METHOD_FISR) return fisrVariant32(m, variant, magic, n);
   return sqrtRsqrt(m);
 }
 

@@ -92,7 +92,7 @@ function rawKernelCase(shape: Shape): Case {
     impl: "kernel layer_norm export", api: "zero-copy", async: false, tolerance: Infinity, output: () => undefined,
     run: () => {
       const status = kernel.layer_norm(x, out, g, b, shape.rows, shape.dim, LAYERNORM_EPS,
-        constants.METHOD_ITER, constants.LAMBDA_PAPER, 0, api.DEFAULT_ITERATIONS, 0);
+        constants.METHOD_ITER, constants.LAMBDA_PAPER, 0, api.DEFAULT_ITERATIONS, constants.QUAKE_MAGIC, constants.FISR_QUAKE);
       if (status !== constants.STATUS_OK) throw new Error(`layer_norm returned status ${status}`);
     },
   };

@@ -4,9 +4,52 @@
  */
 import { DEFAULT_L2_EPS, DEFAULT_LAYERNORM_EPS } from "./constants.js";
 import { ACCUMULATE_CODES, inverseNormArgs } from "./abi.js";
-import { f32View, inKernelMemory, scratch } from "./memory.js";
-import { resolveNormalize, type NormalizeOptions, type NormalizeSpec } from "./options.js";
+import { f32View, f32Window, memoryBuffer, memoryF32, scratch } from "./memory.js";
+import { NormalizeCache, type NormalizeOptions, type NormalizeSpec, type RowOptionsSpec } from "./options.js";
 import { constants, kernel } from "./wasm.js";
+
+/**
+ * An FP32 call's options turned into kernel arguments once (cached per options
+ * object by NormalizeCache): the inverse-norm integers, and where γ, β and out
+ * live. A typed array's buffer and byteOffset never change over its life (a
+ * detached one has length 0, which the cache lookup rejects), so they are read once.
+ */
+interface Plan {
+  readonly dim: number;
+  readonly eps: number;
+  readonly method: number;
+  readonly policy: number;
+  readonly c: number;
+  readonly steps: number;
+  readonly magic: number;
+  readonly variant: number;
+  readonly gamma: Float32Array | undefined;
+  readonly beta: Float32Array | undefined;
+  readonly out: Float32Array | undefined;
+  readonly gammaBuffer: ArrayBufferLike | undefined;
+  readonly betaBuffer: ArrayBufferLike | undefined;
+  readonly outBuffer: ArrayBufferLike | undefined;
+  readonly gammaOffset: number;
+  readonly betaOffset: number;
+  readonly outOffset: number;
+}
+
+function toPlan(spec: RowOptionsSpec): Plan {
+  const inv = inverseNormArgs(spec.inverse);
+  const { gamma, beta, out } = spec;
+  return {
+    dim: spec.dim, eps: spec.eps,
+    method: inv.method, policy: inv.policy, c: inv.c, steps: inv.steps, magic: inv.magic, variant: inv.variant,
+    gamma, beta, out,
+    gammaBuffer: gamma?.buffer, betaBuffer: beta?.buffer, outBuffer: out?.buffer,
+    gammaOffset: gamma === undefined ? 0 : gamma.byteOffset,
+    betaOffset: beta === undefined ? 0 : beta.byteOffset,
+    outOffset: out === undefined ? 0 : out.byteOffset,
+  };
+}
+
+const layerPlans = new NormalizeCache(DEFAULT_LAYERNORM_EPS, true, toPlan);
+const l2Plans = new NormalizeCache(DEFAULT_L2_EPS, false, toPlan);
 
 /**
  * LayerNorm of every row of x (rows of `opts.dim` values):
@@ -21,9 +64,11 @@ export function layerNorm(x: Float32Array, opts: NormalizeOptions): Float32Array
 /** LayerNorm of raw BF16/FP16 bits (opts.format 'bf16' or 'fp16'); the result holds raw bits too. */
 export function layerNorm(x: Uint16Array, opts: NormalizeOptions): Uint16Array;
 export function layerNorm(x: Float32Array | Uint16Array, opts: NormalizeOptions): Float32Array | Uint16Array {
-  const spec = resolveNormalize(x, opts, DEFAULT_LAYERNORM_EPS, true);
+  const plan = layerPlans.lookup(x, opts);
+  if (plan !== undefined) return run(x as Float32Array, plan, true);
+  const spec = layerPlans.resolve(x, opts);
   if (spec.format !== "fp32") return runFormat(spec, true);
-  return run(x as Float32Array, spec, true);
+  return run(x as Float32Array, layerPlans.lookup(x, opts) ?? toPlan(spec), true);
 }
 
 /**
@@ -36,31 +81,41 @@ export function l2Normalize(x: Float32Array, opts: Omit<NormalizeOptions, "gamma
 /** L2 normalisation of raw BF16/FP16 bits (opts.format 'bf16' or 'fp16'); the result holds raw bits too. */
 export function l2Normalize(x: Uint16Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Uint16Array;
 export function l2Normalize(x: Float32Array | Uint16Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Float32Array | Uint16Array {
-  const spec = resolveNormalize(x, opts, DEFAULT_L2_EPS, false);
+  const plan = l2Plans.lookup(x, opts);
+  if (plan !== undefined) return run(x as Float32Array, plan, false);
+  const spec = l2Plans.resolve(x, opts);
   if (spec.format !== "fp32") return runFormat(spec, false);
-  return run(x as Float32Array, spec, false);
+  return run(x as Float32Array, l2Plans.lookup(x, opts) ?? toPlan(spec), false);
 }
 
-/** Byte ranges [start, end) of two views overlap. */
-function overlaps(a: ArrayBufferView, b: ArrayBufferView | undefined): boolean {
-  if (b === undefined) return false;
-  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+/** Byte ranges [a, a + aBytes) and [b, b + bBytes) of one buffer overlap. */
+function overlaps(a: number, aBytes: number, b: number, bBytes: number): boolean {
+  return a < b + bBytes && b < a + aBytes;
 }
 
-function run(x: Float32Array, spec: NormalizeSpec, center: boolean): Float32Array {
-  const out = spec.out ?? new Float32Array(x.length);
-  if (x.length === 0) return out;
-  const { gamma, beta } = spec;
-  const bytes = x.byteLength;
+function run(x: Float32Array, p: Plan, center: boolean): Float32Array {
+  const n = x.length;
+  const out = p.out ?? new Float32Array(n);
+  if (n === 0) return out;
+  const { dim, gamma, beta } = p;
+  const bytes = n * 4;
+  const rowBytes = dim * 4;
 
   // Where each operand lives: its own pointer in wasm memory, or a slot in scratch (-1).
   // Pointers are captured before scratch.reserve, which may grow memory and detach views.
-  const xPtr = inKernelMemory(x) ? x.byteOffset : -1;
-  const gPtr = gamma === undefined ? 0 : inKernelMemory(gamma) ? gamma.byteOffset : -1;
-  const bPtr = beta === undefined ? 0 : inKernelMemory(beta) ? beta.byteOffset : -1;
-  const outDirect = inKernelMemory(out) && (out === x || !overlaps(out, x)) &&
-    !overlaps(out, gamma) && !overlaps(out, beta);
-  const outPtrDirect = outDirect ? out.byteOffset : -1;
+  // Only views of the kernel's buffer can alias each other, so overlaps are checked there.
+  const mem = memoryBuffer();
+  const xIn = x.buffer === mem;
+  const xPtr = xIn ? x.byteOffset : -1;
+  const gPtr = gamma === undefined ? 0 : p.gammaBuffer === mem ? p.gammaOffset : -1;
+  const bPtr = beta === undefined ? 0 : p.betaBuffer === mem ? p.betaOffset : -1;
+  let outPtrDirect = -1;
+  if (p.outBuffer === mem) {
+    const o = p.outOffset;
+    if ((out === x || xPtr < 0 || !overlaps(o, bytes, xPtr, bytes)) &&
+        (gamma === undefined || gPtr < 0 || !overlaps(o, bytes, gPtr, rowBytes)) &&
+        (beta === undefined || bPtr < 0 || !overlaps(o, bytes, bPtr, rowBytes))) outPtrDirect = o;
+  }
 
   // Scratch layout: [x copy (also the output when x is copied) | out | gamma | beta].
   let need = 0;
@@ -69,26 +124,29 @@ function run(x: Float32Array, spec: NormalizeSpec, center: boolean): Float32Arra
   const outSlot = outPtrDirect < 0 && xPtr >= 0 ? need : -1;
   if (outSlot >= 0) need += bytes;
   const gSlot = gPtr < 0 ? need : -1;
-  if (gPtr < 0) need += gamma!.byteLength;
+  if (gPtr < 0) need += rowBytes;
   const bSlot = bPtr < 0 ? need : -1;
-  if (bPtr < 0) need += beta!.byteLength;
+  if (bPtr < 0) need += rowBytes;
 
   const base = need > 0 ? scratch.reserve(need) : 0;
   const xp = xPtr >= 0 ? xPtr : base + xSlot;
   const op = outPtrDirect >= 0 ? outPtrDirect : outSlot >= 0 ? base + outSlot : xp;
   const gp = gPtr >= 0 ? gPtr : base + gSlot;
   const bp = bPtr >= 0 ? bPtr : base + bSlot;
-  if (xPtr < 0) f32View(xp, x.length).set(x);
-  if (gPtr < 0) f32View(gp, spec.dim).set(gamma!);
-  if (bPtr < 0) f32View(bp, spec.dim).set(beta!);
+  if (need > 0) {
+    // Offsets in scratch are multiples of 4 bytes (every slot holds whole f32s).
+    const heap = memoryF32();
+    if (xPtr < 0) heap.set(x, xp >>> 2);
+    if (gPtr < 0) heap.set(gamma!, gp >>> 2);
+    if (bPtr < 0) heap.set(beta!, bp >>> 2);
+  }
 
-  const inv = inverseNormArgs(spec.inverse);
   const status = center
-    ? kernel.layer_norm(xp, op, gp, bp, spec.rows, spec.dim, spec.eps, inv.method, inv.policy, inv.c, inv.steps, inv.magic)
-    : kernel.l2_normalize(xp, op, spec.rows, spec.dim, spec.eps, inv.method, inv.policy, inv.c, inv.steps, inv.magic);
+    ? kernel.layer_norm(xp, op, gp, bp, n / dim, dim, p.eps, p.method, p.policy, p.c, p.steps, p.magic, p.variant)
+    : kernel.l2_normalize(xp, op, n / dim, dim, p.eps, p.method, p.policy, p.c, p.steps, p.magic, p.variant);
   if (status !== 0) throw new Error(`iterl2norm: kernel rejected a validated call (status ${status}); this is a bug`);
 
-  if (op !== outPtrDirect) out.set(f32View(op, x.length));
+  if (op !== outPtrDirect) out.set(f32Window(op, n));
   return out;
 }
 
@@ -110,7 +168,7 @@ function runFormat(spec: NormalizeSpec, center: boolean): Float32Array | Uint16A
   const base = scratch.reserve(xBytes + gBytes + (beta === undefined ? 0 : beta.byteLength));
   const gp = gamma === undefined ? 0 : base + xBytes;
   const bp = beta === undefined ? 0 : base + xBytes + gBytes;
-  const buffer = kernel.memory.buffer;
+  const buffer = memoryBuffer();
   if (bits) new Uint16Array(buffer, base, x.length).set(x);
   else new Float32Array(buffer, base, x.length).set(x);
   if (gamma !== undefined) f32View(gp, spec.dim).set(gamma);
@@ -125,7 +183,7 @@ function runFormat(spec: NormalizeSpec, center: boolean): Float32Array | Uint16A
     : kernel.l2_normalize_format(base, base, spec.rows, spec.dim, spec.eps, inv.format, acc, io,
       inv.method, inv.policy, inv.c, inv.steps, inv.magic, inv.variant);
   if (status !== 0) throw new Error(`iterl2norm: kernel rejected a validated call (status ${status}); this is a bug`);
-  const result = kernel.memory.buffer;
+  const result = memoryBuffer();
   if (bits) (out as Uint16Array).set(new Uint16Array(result, base, x.length));
   else (out as Float32Array).set(new Float32Array(result, base, x.length));
   return out;

@@ -119,6 +119,7 @@ const PRESETS: Readonly<Record<Preset, { policy: LambdaPolicy; steps: number }>>
 
 const SCALAR_KEYS = ["preset", "iterations", "lambda", "method", "fisr", "format"] as const;
 const ROW_KEYS = [...SCALAR_KEYS, "dim", "gamma", "beta", "eps", "out", "accumulate"] as const;
+const L2_KEYS: readonly string[] = ROW_KEYS.filter((k) => k !== "gamma" && k !== "beta");
 
 /** The formats, accumulate modes and FISR variants by name. */
 export const FORMATS: readonly Format[] = ["fp32", "bf16", "fp16"];
@@ -205,6 +206,11 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 export function resolveInverseNorm(options: unknown, name = "opts", keys: readonly string[] = SCALAR_KEYS): InverseNormSpec {
   const o = plainObject(name, options);
   checkKeys(name, o, keys);
+  return inverseNormOf(o, name);
+}
+
+/** The inverse-norm part of options whose keys are already checked. */
+function inverseNormOf(o: Record<string, unknown>, name: string): InverseNormSpec {
   const method = oneOf<Method>(`${name}.method`, o.method, ["iter", "sqrt", "fisr"], "iter");
   const format = resolveFormat(`${name}.format`, o.format);
   if (method !== "iter") {
@@ -260,8 +266,7 @@ export function resolveNormalize(x: unknown, options: unknown, defaultEps: numbe
   }
   if (options === undefined) throw new TypeError("opts must be an options object with opts.dim (the row length); got undefined");
   const o = plainObject("opts", options);
-  const keys = affine ? ROW_KEYS : ROW_KEYS.filter((k) => k !== "gamma" && k !== "beta");
-  checkKeys("opts", o, keys);
+  checkKeys("opts", o, affine ? ROW_KEYS : L2_KEYS);
   const dim = integerIn("opts.dim", o.dim, 1, MAX_DIM);
   if (x.length % dim !== 0) throw rangeError("x.length", x.length, `a multiple of opts.dim = ${dim}`);
   const format = resolveFormat("opts.format", o.format);
@@ -291,7 +296,7 @@ export function resolveNormalize(x: unknown, options: unknown, defaultEps: numbe
     if (!(o.eps >= 0) || !Number.isFinite(Math.fround(o.eps))) throw rangeError("opts.eps", o.eps, "a number ≥ 0 that is finite in f32");
     eps = o.eps;
   }
-  const inverse = resolveInverseNorm(o, "opts", keys);
+  const inverse = inverseNormOf(o, "opts"); // keys checked above, against a superset of SCALAR_KEYS
   return {
     inverse, dim, rows: x.length / dim, eps: Math.fround(eps), gamma, beta, out,
     format, accumulate, bits, input: x, output,
@@ -301,4 +306,143 @@ export function resolveNormalize(x: unknown, options: unknown, defaultEps: numbe
 /** Exact f32 values of raw BF16/FP16 bits (γ and β given as Uint16Array). */
 function bitsToF32(h: Uint16Array, format: Format): Float32Array {
   return format === "bf16" ? fromBF16(h) : fromFP16(h);
+}
+
+// ── Resolved options cached per options object ──────────────────────────────
+// A call's options are re-validated by resolveNormalize on every call unless the
+// same options object comes back unchanged. What "unchanged" means, exactly, is
+// everything resolveNormalize reads: the values of the twelve option names (a
+// nested `fisr` object is never cached, its fields could change unseen), the set
+// of own enumerable keys (an unknown key added later must still throw), and the
+// length and type of γ, β and out (a view detached by memory growth has length 0).
+// The checks that involve x (its type, x.length % dim, out.length) run on every
+// call. Anything that differs sends the call through resolveNormalize again, which
+// throws exactly as it always did; the cache never throws and never answers for
+// options it has not seen resolve successfully with these very values.
+
+/** The options part of an FP32 call spec: independent of x, so it can be kept across calls. */
+export type RowOptionsSpec = Pick<NormalizeSpec, "inverse" | "dim" | "eps" | "gamma" | "beta" | "out">;
+
+/** The values of the option names when an entry was made (compared by SameValue on the next call). */
+interface Fingerprint {
+  readonly dim: unknown;
+  readonly gamma: unknown;
+  readonly beta: unknown;
+  readonly eps: unknown;
+  readonly out: unknown;
+  readonly accumulate: unknown;
+  readonly preset: unknown;
+  readonly iterations: unknown;
+  readonly lambda: unknown;
+  readonly method: unknown;
+  readonly fisr: unknown;
+  readonly format: unknown;
+}
+
+interface CacheEntry<T> extends Fingerprint {
+  /** Own enumerable keys, in for-in order, when the entry was made. */
+  readonly keys: readonly string[];
+  /** What the caller derived from the resolved spec. */
+  readonly plan: T;
+}
+
+function fingerprint(o: Record<string, unknown>): Fingerprint {
+  return {
+    dim: o.dim, gamma: o.gamma, beta: o.beta, eps: o.eps, out: o.out, accumulate: o.accumulate,
+    preset: o.preset, iterations: o.iterations, lambda: o.lambda, method: o.method, fisr: o.fisr, format: o.format,
+  };
+}
+
+/** The twelve values read now equal those of the entry (SameValue: -0 and 0 differ). */
+function unchanged(o: Record<string, unknown>, e: Fingerprint): boolean {
+  return Object.is(o.dim, e.dim) && o.gamma === e.gamma && o.beta === e.beta && Object.is(o.eps, e.eps) &&
+    o.out === e.out && o.accumulate === e.accumulate && o.preset === e.preset &&
+    Object.is(o.iterations, e.iterations) && Object.is(o.lambda, e.lambda) && o.method === e.method &&
+    o.fisr === e.fisr && o.format === e.format;
+}
+
+/** for-in visits exactly `keys`, in order (for-in also visits inherited enumerable keys: any makes this false). */
+function sameKeys(o: Record<string, unknown>, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in o) {
+    if (k !== keys[i]) return false;
+    i++;
+  }
+  return i === keys.length;
+}
+
+/**
+ * Every option name is either an own data property or absent from the whole
+ * prototype chain: no getter can answer differently on the next read, so the
+ * values compared by `unchanged` are the values the spec was resolved from.
+ */
+function plainData(o: Record<string, unknown>): boolean {
+  for (const k of ROW_KEYS) {
+    const d = Object.getOwnPropertyDescriptor(o, k);
+    if (d === undefined ? k in o : !("value" in d)) return false;
+  }
+  return true;
+}
+
+/**
+ * layerNorm / l2Normalize options resolved once per options object: `lookup` answers
+ * from the cache without validating, `resolve` validates (resolveNormalize) and
+ * remembers `derive(spec)` for the next call with the same, unchanged options.
+ * Only FP32 calls without a nested `fisr` object are cached, and only from an
+ * object's second resolution on, so one-off options objects cost one WeakSet entry.
+ */
+export class NormalizeCache<T> {
+  private readonly entries = new WeakMap<object, CacheEntry<T>>();
+  private readonly seen = new WeakSet<object>();
+
+  constructor(
+    private readonly defaultEps: number,
+    private readonly affine: boolean,
+    private readonly derive: (spec: RowOptionsSpec) => T,
+  ) {}
+
+  /**
+   * The plan of `options` when they resolved before and still give the same FP32
+   * spec for this x; undefined otherwise (then call `resolve`). Never throws.
+   */
+  lookup(x: unknown, options: unknown): T | undefined {
+    if (!(x instanceof Float32Array)) return undefined;
+    const e = this.entries.get(options as object); // undefined for anything not an object
+    if (e === undefined) return undefined;
+    const o = options as Record<string, unknown>;
+    if (!unchanged(o, e) || !sameKeys(o, e.keys)) return undefined;
+    const dim = e.dim as number;
+    const n = x.length;
+    if (n % dim !== 0) return undefined;
+    const { gamma, beta, out } = e;
+    if (gamma !== undefined && (!(gamma instanceof Float32Array) || gamma.length !== dim)) return undefined;
+    if (beta !== undefined && (!(beta instanceof Float32Array) || beta.length !== dim)) return undefined;
+    if (out !== undefined && (!(out instanceof Float32Array) || out.length !== n)) return undefined;
+    return e.plan;
+  }
+
+  /** resolveNormalize(x, options) (throws as it does), remembering the spec's plan when it can be reused. */
+  resolve(x: unknown, options: unknown): NormalizeSpec {
+    const spec = resolveNormalize(x, options, this.defaultEps, this.affine);
+    const o = options as Record<string, unknown>;
+    if (spec.format !== "fp32" || spec.bits || o.fisr !== undefined) return spec;
+    if (!this.entries.has(o) && !this.seen.has(o)) {
+      this.seen.add(o);
+      return spec;
+    }
+    const f = fingerprint(o);
+    const keys: string[] = [];
+    for (const k in o) keys.push(k);
+    // Cache only what the next lookup can vouch for: the values just resolved, read back
+    // the same, and a for-in key list equal to the Object.keys that checkKeys saw.
+    const own = Object.keys(o);
+    if (!plainData(o) || !unchanged(o, f) || own.length !== keys.length || own.some((k, i) => k !== keys[i]) ||
+        f.gamma !== spec.gamma || f.beta !== spec.beta || f.out !== spec.out) {
+      this.entries.delete(o);
+      return spec;
+    }
+    const plan = this.derive({ inverse: spec.inverse, dim: spec.dim, eps: spec.eps, gamma: spec.gamma, beta: spec.beta, out: spec.out });
+    this.entries.set(o, { ...f, keys, plan });
+    return spec;
+  }
 }

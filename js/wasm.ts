@@ -1,7 +1,9 @@
 /**
- * Loads build/iterl2norm.wasm synchronously when this module is imported, and
- * describes its exports (the ABI). The module imports nothing; its enum values
- * are read from its exported globals, so JS never repeats them.
+ * Loads the kernel synchronously when this module is imported, and describes its
+ * exports (the ABI of docs/ABI.md, nothing more). Two builds share the exports:
+ * build/iterl2norm.wasm (SIMD) and build/iterl2norm.scalar.wasm (no SIMD), chosen
+ * by `WebAssembly.validate` or forced with ITERL2NORM_WASM=simd|scalar. The module
+ * imports nothing; its enum values are read from its exported globals.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -13,9 +15,9 @@ export interface KernelExports {
   alloc(bytes: number): number;
   free(ptr: number): void;
   layer_norm(x: number, out: number, gamma: number, beta: number, rows: number, dim: number, eps: number,
-    method: number, policy: number, c: number, steps: number, magic: number): number;
+    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
   l2_normalize(x: number, out: number, rows: number, dim: number, eps: number,
-    method: number, policy: number, c: number, steps: number, magic: number): number;
+    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
   rsqrt_iter(m: number, policy: number, c: number, iterations: number): number;
   rsqrt_fisr(m: number, magic: number, steps: number): number;
   rsqrt_batch(m: number, out: number, n: number, method: number, policy: number, c: number, steps: number, magic: number): number;
@@ -35,6 +37,7 @@ export interface KernelExports {
 /** Integer and float constants the module exports as globals. */
 export interface KernelConstants {
   readonly ABI_VERSION: number;
+  readonly HAS_SIMD: number;
   readonly PAPER_C: number;
   readonly QUAKE_MAGIC: number;
   readonly METHOD_ITER: number;
@@ -74,7 +77,7 @@ export interface KernelConstants {
 }
 
 const CONSTANT_NAMES: readonly (keyof KernelConstants)[] = [
-  "ABI_VERSION", "PAPER_C", "QUAKE_MAGIC", "METHOD_ITER", "METHOD_SQRT", "METHOD_FISR",
+  "ABI_VERSION", "HAS_SIMD", "PAPER_C", "QUAKE_MAGIC", "METHOD_ITER", "METHOD_SQRT", "METHOD_FISR",
   "LAMBDA_PAPER", "LAMBDA_POW2", "LAMBDA_NEWTON", "LAMBDA_CUSTOM",
   "STATUS_OK", "STATUS_BAD_SHAPE", "STATUS_OUT_OF_BOUNDS", "STATUS_BAD_PARAM", "STATUS_BAD_FORMAT",
   "FORMAT_FP32", "FORMAT_BF16", "FORMAT_FP16", "ACCUMULATE_FP32", "ACCUMULATE_NATIVE", "IO_F32", "IO_BITS",
@@ -83,21 +86,42 @@ const CONSTANT_NAMES: readonly (keyof KernelConstants)[] = [
   "BF16_MAGIC", "BF16_MAGIC_ALT", "FP16_MAGIC", "FP16_MAGIC_ALT",
 ];
 
-/** Absolute path of the release module, found through the package's own `exports` ("iterl2norm/wasm"). */
-export const WASM_PATH: string = createRequire(import.meta.url).resolve("iterl2norm/wasm");
+/** The two builds. */
+export type Build = "simd" | "scalar";
 
-function load(): { kernel: KernelExports; constants: KernelConstants } {
-  const { instance } = instantiateSync(readFileSync(WASM_PATH), {});
+const resolveAsset = createRequire(import.meta.url).resolve;
+
+/** Absolute paths of the builds, through the package's own `exports` (iterl2norm/wasm, iterl2norm/wasm-scalar). */
+export const WASM_PATHS: Readonly<Record<Build, string>> = Object.freeze({
+  simd: resolveAsset("iterl2norm/wasm"),
+  scalar: resolveAsset("iterl2norm/wasm-scalar"),
+});
+
+/** The build to load: ITERL2NORM_WASM if set, else SIMD when this engine validates it. */
+function chooseBuild(simdBytes: Uint8Array<ArrayBuffer>): Build {
+  const forced = process.env.ITERL2NORM_WASM;
+  if (forced !== undefined && forced !== "") {
+    if (forced !== "simd" && forced !== "scalar") throw new RangeError(`ITERL2NORM_WASM must be "simd" or "scalar"; got ${JSON.stringify(forced)}`);
+    return forced;
+  }
+  return WebAssembly.validate(simdBytes) ? "simd" : "scalar";
+}
+
+function load(): { kernel: KernelExports; constants: KernelConstants; build: Build } {
+  const simdBytes = new Uint8Array(readFileSync(WASM_PATHS.simd));
+  const build = chooseBuild(simdBytes);
+  const path = WASM_PATHS[build];
+  const { instance } = instantiateSync(build === "simd" ? simdBytes : readFileSync(path), {});
   const raw = instance.exports as Record<string, unknown>;
   const constants = {} as Record<keyof KernelConstants, number>;
   for (const name of CONSTANT_NAMES) {
     const g = raw[name];
-    if (!(g instanceof WebAssembly.Global)) throw new Error(`iterl2norm: ${WASM_PATH} lacks the exported global ${name}; rebuild with npm run build`);
+    if (!(g instanceof WebAssembly.Global)) throw new Error(`iterl2norm: ${path} lacks the exported global ${name}; rebuild with npm run build`);
     const v = Number(g.value);
     // u32 globals (magic constants) read back as signed i32: reinterpret them unsigned
     constants[name] = name.endsWith("MAGIC") || name.endsWith("MAGIC_ALT") ? v >>> 0 : v;
   }
-  return { kernel: raw as unknown as KernelExports, constants };
+  return { kernel: raw as unknown as KernelExports, constants, build };
 }
 
 const loaded = load();
@@ -107,3 +131,6 @@ export const kernel: KernelExports = loaded.kernel;
 
 /** The kernel's exported constants. */
 export const constants: KernelConstants = Object.freeze(loaded.constants);
+
+/** Which build was loaded. */
+export const build: Build = loaded.build;

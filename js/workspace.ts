@@ -7,9 +7,8 @@
  *   block:  ┌ input: rows·dim f32 ┬ output: rows·dim f32 ┬ gamma: dim ┬ beta: dim ┐
  */
 import { MAX_DIM } from "./constants.js";
-import { allocate, f32View, release } from "./memory.js";
+import { allocate, f32View, memoryBuffer, release } from "./memory.js";
 import { integerIn } from "./options.js";
-import { kernel } from "./wasm.js";
 
 /** Buffers in wasm memory that layerNorm / l2Normalize use without copying. */
 export interface Workspace {
@@ -52,8 +51,9 @@ export function createWorkspace(rows: number, dim: number): Workspace {
   let views: Float32Array[] = [];
   const view = (i: number): Float32Array => {
     if (ptr === 0) throw new Error("iterl2norm: this workspace was disposed");
-    if (buffer !== kernel.memory.buffer) {
-      buffer = kernel.memory.buffer;
+    const current = memoryBuffer();
+    if (buffer !== current) {
+      buffer = current;
       views = [f32View(ptr, n), f32View(ptr + n * 4, n), f32View(ptr + 8 * n, dim), f32View(ptr + 8 * n + 4 * dim, dim)];
     }
     return views[i]!;

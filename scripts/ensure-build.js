@@ -24,7 +24,7 @@ function mtime(file) {
 }
 
 const configs = Math.max(mtime("asconfig.json"), mtime("tsconfig.json"), mtime("tsconfig.build.json"), mtime("package.json"));
-const wasmStale = mtime("build/iterl2norm.wasm") < Math.max(newest("assembly", [".ts"]), configs);
+const wasmStale = Math.min(mtime("build/iterl2norm.wasm"), mtime("build/iterl2norm.scalar.wasm")) < Math.max(newest("assembly", [".ts"]), configs);
 const tsSources = Math.max(newest("js", [".ts"]), newest("hw", [".ts"]), newest("bench", [".ts"]), configs);
 const tsStale = mtime("dist/js/index.js") < tsSources;
 

@@ -35,6 +35,8 @@ describe("bit-identical to the reference when the sums are exact", () => {
     ["sqrt", { method: "sqrt" }],
     ["fisr 1 step", { method: "fisr" }],
     ["fisr 2 steps, Lomont", { method: "fisr", fisr: { magic: 0x5f375a86, steps: 2 } }],
+    ["fisr 1 step, Kadlec", { method: "fisr", fisr: { variant: "kadlec" } }],
+    ["fisr 2 steps, Walczyk", { method: "fisr", fisr: { variant: "walczyk", steps: 2 } }],
     ["lambda pow2", { lambda: "pow2" }],
     ["lambda c = 0.3, 8 steps", { lambda: 0.3, iterations: 8 }],
   ] as const)("the other methods and policies: %s", (_name, extra) => {

@@ -63,3 +63,21 @@ describe("L2 vs float64 truth", () => {
     }
   });
 });
+
+describe("FISR variants inside the row kernel", () => {
+  // Each variant's worst relative error of a (docs/precision.md, measured over [1, 4)) bounds the
+  // output's relative error, plus f32 roundings: Quake 1.76e-3, Kadlec 6.6e-4, Walczyk 8.8e-4 (1 step).
+  it.each([
+    ["quake", 1.76e-3],
+    ["kadlec", 6.6e-4],
+    ["walczyk", 8.8e-4],
+  ] as const)("%s, 1 step: output within its constant's error of the truth", (variant, epsA) => {
+    const dim = 768;
+    const x = normalRows(21, 8, dim);
+    const got = layerNorm(x, { dim, method: "fisr", fisr: { variant } });
+    const truth = reference.layerNormExact(x, { dim });
+    for (let r = 0; r < 8; r++) {
+      expect(worstExcess(got, truth, layerNormBound(x.subarray(r * dim, (r + 1) * dim), 1e-5, epsA), r * dim)).toBeLessThanOrEqual(0);
+    }
+  });
+});

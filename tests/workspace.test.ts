@@ -96,3 +96,12 @@ describe("memory stays flat", () => {
     expect(probe()).toBe(where);
   });
 });
+
+describe("build selection", () => {
+  it("loads the build ITERL2NORM_WASM asks for (the scalar project of vitest.config.ts sets it), else SIMD on this engine", async () => {
+    const { build, constants } = await import("../dist/js/wasm.js");
+    const want = process.env.ITERL2NORM_WASM === "scalar" ? "scalar" : "simd";
+    expect(build).toBe(want);
+    expect(constants.HAS_SIMD).toBe(want === "simd" ? 1 : 0);
+  });
+});

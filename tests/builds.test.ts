@@ -1,0 +1,105 @@
+// The two builds of the module (SIMD and scalar) through the raw ABI: no imports,
+// the same exports, HAS_SIMD, and the same results within summation-order
+// tolerance (bit for bit where the sums are exact, and in the scalar path always).
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import { reference } from "iterl2norm";
+import { aBound, exactSumRows, firstBitDifference, layerNormBound, normalRows, worstExcess } from "./helpers.js";
+
+const resolve = createRequire(import.meta.url).resolve;
+const files = { simd: resolve("iterl2norm/wasm"), scalar: resolve("iterl2norm/wasm-scalar") } as const;
+
+type Exports = Record<string, WebAssembly.Global | ((...a: number[]) => number)> & { memory: WebAssembly.Memory };
+
+function instantiate(path: string): { module: WebAssembly.Module; e: Exports } {
+  const module = new WebAssembly.Module(readFileSync(path));
+  return { module, e: new WebAssembly.Instance(module, {}).exports as unknown as Exports };
+}
+
+const simd = instantiate(files.simd);
+const scalar = instantiate(files.scalar);
+const k = (e: Exports, name: string): number => (e[name] as WebAssembly.Global).value as number;
+const fn = (e: Exports, name: string) => e[name] as (...a: number[]) => number;
+
+/** layer_norm through the ABI: copy in, call, copy out, free. */
+function layerNormAbi(e: Exports, x: Float32Array, dim: number, preset: "paper" | "precise", eps: number): Float32Array {
+  const ptr = fn(e, "alloc")(x.byteLength);
+  new Float32Array(e.memory.buffer, ptr, x.length).set(x);
+  const policy = k(e, preset === "paper" ? "LAMBDA_PAPER" : "LAMBDA_NEWTON");
+  const status = fn(e, "layer_norm")(ptr, ptr, 0, 0, x.length / dim, dim, eps, k(e, "METHOD_ITER"), policy, 0, 5, k(e, "QUAKE_MAGIC"), k(e, "FISR_QUAKE"));
+  expect(status).toBe(k(e, "STATUS_OK"));
+  const out = new Float32Array(e.memory.buffer, ptr, x.length).slice();
+  fn(e, "free")(ptr);
+  return out;
+}
+
+describe("SIMD and scalar builds", () => {
+  it("import nothing and export the same names; HAS_SIMD tells them apart", () => {
+    expect(WebAssembly.Module.imports(simd.module)).toEqual([]);
+    expect(WebAssembly.Module.imports(scalar.module)).toEqual([]);
+    const names = (m: WebAssembly.Module) => WebAssembly.Module.exports(m).map((x) => `${x.name}:${x.kind}`).sort();
+    expect(names(scalar.module)).toEqual(names(simd.module));
+    expect(k(simd.e, "HAS_SIMD")).toBe(1);
+    expect(k(scalar.e, "HAS_SIMD")).toBe(0);
+  });
+
+  it("the scalar build contains no SIMD instruction (it validates without the SIMD feature's types)", () => {
+    const wat = readFileSync(files.scalar.replace(/\.wasm$/, ".wat"), "utf8");
+    expect(wat).not.toMatch(/v128|f32x4|i32x4/);
+  });
+
+  it("give the same bits on rows whose sums are exact", () => {
+    for (const dim of [1, 3, 8, 37, 768, 1027]) {
+      const x = exactSumRows(dim, 5, dim);
+      for (const preset of ["paper", "precise"] as const) {
+        expect(firstBitDifference(layerNormAbi(scalar.e, x, dim, preset, 0), layerNormAbi(simd.e, x, dim, preset, 0))).toBe(-1);
+      }
+    }
+  });
+
+  it("agree on random rows within the summation-order bound (each within the bound of the truth)", () => {
+    for (const dim of [5, 64, 767, 4096]) {
+      const rows = 6;
+      const x = normalRows(dim, rows, dim, 2, 3);
+      for (const preset of ["paper", "precise"] as const) {
+        const a = layerNormAbi(scalar.e, x, dim, preset, 1e-5);
+        const b = layerNormAbi(simd.e, x, dim, preset, 1e-5);
+        for (let r = 0; r < rows; r++) {
+          const bound = layerNormBound(x.subarray(r * dim, (r + 1) * dim), 1e-5, aBound(preset)).map((v) => 2 * v);
+          expect(worstExcess(a, b, bound, r * dim)).toBeLessThanOrEqual(0);
+        }
+      }
+    }
+  });
+
+  it("the scalar build sums in index order: it equals the plain-TS reference bit for bit", () => {
+    for (const dim of [3, 64, 1027]) {
+      const x = normalRows(dim + 9, 4, dim, 1, 2);
+      for (const preset of ["paper", "precise"] as const) {
+        expect(firstBitDifference(layerNormAbi(scalar.e, x, dim, preset, 1e-5), reference.layerNormIter(x, { dim, preset }))).toBe(-1);
+      }
+    }
+  });
+
+  it("have bit-identical scalar paths", () => {
+    for (let i = 0; i < 2000; i++) {
+      const m = Math.fround(2 ** (i / 20 - 50) * (1 + (i % 7) / 7));
+      for (const policy of ["LAMBDA_PAPER", "LAMBDA_NEWTON"]) {
+        const a = fn(simd.e, "rsqrt_iter")(m, k(simd.e, policy), 0, 5);
+        const b = fn(scalar.e, "rsqrt_iter")(m, k(scalar.e, policy), 0, 5);
+        expect(Object.is(a, b)).toBe(true);
+      }
+    }
+  });
+
+  it("reject bad sizes with a status instead of trapping", () => {
+    for (const e of [simd.e, scalar.e]) {
+      const args = (rows: number, dim: number, x: number) => [x, x, 0, 0, rows, dim, 0, k(e, "METHOD_ITER"), k(e, "LAMBDA_PAPER"), 0, 5, 0, 0];
+      expect(fn(e, "layer_norm")(...args(-1, 4, 0))).toBe(k(e, "STATUS_BAD_SHAPE"));
+      expect(fn(e, "layer_norm")(...args(1, 0, 0))).toBe(k(e, "STATUS_BAD_SHAPE"));
+      expect(fn(e, "layer_norm")(...args(1 << 20, 1 << 10, 0))).toBe(k(e, "STATUS_OUT_OF_BOUNDS"));
+      expect(fn(e, "layer_norm")(...args(1, 4, e.memory.buffer.byteLength - 8))).toBe(k(e, "STATUS_OUT_OF_BOUNDS"));
+    }
+  });
+});
