@@ -2,22 +2,26 @@
 // WebAssembly.instantiate (examples/browser): same bits as the Node API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { layerNorm } from "iterl2norm";
+import { layerNorm, reference } from "iterl2norm";
 import { RUN_BROWSER_TESTS, launchChromium, openPage, serveFolder } from "./browser.js";
 import { firstBitDifference, normalRows } from "./helpers.js";
 
 const root = new URL("..", import.meta.url).pathname;
 let server: Awaited<ReturnType<typeof serveFolder>>;
 let browser: Browser;
-let page: Page;
+const pages: Record<"simd" | "scalar", Page> = {} as never;
 const errors: string[] = [];
+const WASM = { simd: "../../build/iterl2norm.wasm", scalar: "../../build/iterl2norm.scalar.wasm" } as const;
 
 beforeAll(async () => {
   if (!RUN_BROWSER_TESTS) return;
   server = await serveFolder(root.replace(/\/$/, ""));
   browser = await launchChromium();
-  page = await openPage(browser, `${server.url}/examples/browser/index.html`, errors);
-  await page.waitForFunction(() => document.getElementById("status")?.textContent !== "loading…");
+  for (const build of ["simd", "scalar"] as const) {
+    const page = await openPage(browser, `${server.url}/examples/browser/index.html?wasm=${WASM[build]}`, errors);
+    await page.waitForFunction(() => document.getElementById("status")?.textContent !== "loading…");
+    pages[build] = page;
+  }
 }, 60_000);
 
 afterAll(async () => {
@@ -26,24 +30,26 @@ afterAll(async () => {
 });
 
 describe.skipIf(!RUN_BROWSER_TESTS)("browser host (examples/browser; needs Debian's chromium)", () => {
-  it("loads the module with no imports and reports ready, without page errors", async () => {
-    expect(await page.textContent("#status")).toMatch(/^ready \(ABI \d+\)$/);
+  it("loads both builds with no imports and reports ready, without page errors", async () => {
+    expect(await pages.simd.textContent("#status")).toMatch(/^ready \(ABI \d+, SIMD build\)$/);
+    expect(await pages.scalar.textContent("#status")).toMatch(/^ready \(ABI \d+, scalar build\)$/);
     expect(errors).toEqual([]);
   });
 
-  it.each(["paper", "precise"] as const)("normalises rows with the same bits as Node (%s)", async (preset) => {
+  it.each(["paper", "precise"] as const)("normalises rows with the same bits as Node: SIMD build as the package, scalar build as the reference (%s)", async (preset) => {
     const dim = 77;
     const x = normalRows(31, 9, dim, 2, 3);
     const gamma = normalRows(32, 1, dim);
     const beta = normalRows(33, 1, dim);
-    const got = await page.evaluate(
+    const run = (page: Page) => page.evaluate(
       ([xs, g, b, d, p]) => {
         const il2n = (window as unknown as { iterl2norm: { layerNorm(x: Float32Array, dim: number, o: object): Float32Array } }).iterl2norm;
         return Array.from(il2n.layerNorm(new Float32Array(xs), d, { gamma: new Float32Array(g), beta: new Float32Array(b), preset: p }));
       },
       [Array.from(x), Array.from(gamma), Array.from(beta), dim, preset] as const,
     );
-    expect(firstBitDifference(got, layerNorm(x, { dim, gamma, beta, preset }))).toBe(-1);
+    expect(firstBitDifference(await run(pages.simd), layerNorm(x, { dim, gamma, beta, preset }))).toBe(-1);
+    expect(firstBitDifference(await run(pages.scalar), reference.layerNormIter(x, { dim, gamma, beta, preset }))).toBe(-1);
     expect(errors).toEqual([]);
   });
 });
