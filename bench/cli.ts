@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { UsageError } from "../js/cli/common.js";
 import { environment } from "./env.js";
 import { renderSvg, rsqrtSpec, throughputSpec } from "./chart.js";
 import { markdownReport } from "./report.js";
@@ -52,8 +53,7 @@ shared machine only adds time). Every implementation is checked against the
 float64 truth before it is timed.
 `;
 
-/** A bad command line (exit code 2). */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** Parsed options of one run. */
 export interface BenchOptions {

@@ -1,36 +1,19 @@
 /**
- * Deterministic benchmark data: a seeded PRNG (mulberry32, T. Ettinger, public
- * domain) and normally distributed rows (Box–Muller), so every run and every
- * implementation sees the same numbers.
+ * Deterministic benchmark data from the package's seeded generator (js/random.ts),
+ * so every run and every implementation sees the same numbers.
  */
+import { Rng } from "../js/random.js";
 
-/** A uniform generator on [0, 1) from a 32-bit seed (mulberry32). */
+/** A uniform generator on [0, 1) from a seed. */
 export function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.uniform();
 }
 
-/** A standard normal generator (Box–Muller on `uniform(seed)`). */
+/** A standard normal generator from a seed. */
 export function normal(seed: number): () => number {
-  const u = uniform(seed);
-  let spare: number | undefined;
-  return () => {
-    if (spare !== undefined) {
-      const v = spare;
-      spare = undefined;
-      return v;
-    }
-    const r = Math.sqrt(-2 * Math.log(1 - u()));
-    const t = 2 * Math.PI * u();
-    spare = r * Math.sin(t);
-    return r * Math.cos(t);
-  };
+  const rng = new Rng(seed);
+  return () => rng.normal();
 }
 
 /**

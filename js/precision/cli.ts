@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
+import { UsageError } from "../cli/common.js";
 import { MAX_DIM } from "../constants.js";
 import type { Format } from "../options.js";
 import { renderCharts } from "./charts.js";
@@ -37,7 +38,6 @@ ${DISTRIBUTIONS.map((d) => `                     ${d}: ${DISTRIBUTION_TEXT[d]}`)
   -h, --help       this text
 `;
 
-class UsageError extends Error {}
 
 function list<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
   if (value === undefined) return [...fallback];
