@@ -12,7 +12,8 @@ import { constants, kernel } from "./wasm.js";
  * An FP32 call's options turned into kernel arguments once (cached per options
  * object by NormalizeCache): the inverse-norm integers, and where γ, β and out
  * live. A typed array's buffer and byteOffset never change over its life (a
- * detached one has length 0, which the cache lookup rejects), so they are read once.
+ * detached one has length 0, which the cache lookup rejects), so they are read
+ * once; the offset only for views of the kernel's memory (-1 for the others).
  */
 interface Plan {
   readonly dim: number;
@@ -34,17 +35,27 @@ interface Plan {
   readonly outOffset: number;
 }
 
+/**
+ * Byte offset of a view that lives in the kernel's memory; -1 for any other view,
+ * which can never come to live there (the kernel's buffers are always new ones).
+ */
+function kernelOffset(a: Float32Array | undefined, buffer: ArrayBufferLike | undefined): number {
+  return a !== undefined && buffer === memoryBuffer() ? a.byteOffset : -1;
+}
+
 function toPlan(spec: RowOptionsSpec): Plan {
   const inv = inverseNormArgs(spec.inverse);
   const { gamma, beta, out } = spec;
+  const gammaBuffer = gamma?.buffer;
+  const betaBuffer = beta?.buffer;
+  const outBuffer = out?.buffer;
   return {
     dim: spec.dim, eps: spec.eps,
     method: inv.method, policy: inv.policy, c: inv.c, steps: inv.steps, magic: inv.magic, variant: inv.variant,
-    gamma, beta, out,
-    gammaBuffer: gamma?.buffer, betaBuffer: beta?.buffer, outBuffer: out?.buffer,
-    gammaOffset: gamma === undefined ? 0 : gamma.byteOffset,
-    betaOffset: beta === undefined ? 0 : beta.byteOffset,
-    outOffset: out === undefined ? 0 : out.byteOffset,
+    gamma, beta, out, gammaBuffer, betaBuffer, outBuffer,
+    gammaOffset: kernelOffset(gamma, gammaBuffer),
+    betaOffset: kernelOffset(beta, betaBuffer),
+    outOffset: kernelOffset(out, outBuffer),
   };
 }
 
@@ -66,9 +77,9 @@ export function layerNorm(x: Uint16Array, opts: NormalizeOptions): Uint16Array;
 export function layerNorm(x: Float32Array | Uint16Array, opts: NormalizeOptions): Float32Array | Uint16Array {
   const plan = layerPlans.lookup(x, opts);
   if (plan !== undefined) return run(x as Float32Array, plan, true);
-  const spec = layerPlans.resolve(x, opts);
-  if (spec.format !== "fp32") return runFormat(spec, true);
-  return run(x as Float32Array, layerPlans.lookup(x, opts) ?? toPlan(spec), true);
+  const { spec, plan: resolved } = layerPlans.resolve(x, opts);
+  if (resolved === undefined) return runFormat(spec, true);
+  return run(x as Float32Array, resolved, true);
 }
 
 /**
@@ -83,9 +94,9 @@ export function l2Normalize(x: Uint16Array, opts: Omit<NormalizeOptions, "gamma"
 export function l2Normalize(x: Float32Array | Uint16Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Float32Array | Uint16Array {
   const plan = l2Plans.lookup(x, opts);
   if (plan !== undefined) return run(x as Float32Array, plan, false);
-  const spec = l2Plans.resolve(x, opts);
-  if (spec.format !== "fp32") return runFormat(spec, false);
-  return run(x as Float32Array, l2Plans.lookup(x, opts) ?? toPlan(spec), false);
+  const { spec, plan: resolved } = l2Plans.resolve(x, opts);
+  if (resolved === undefined) return runFormat(spec, false);
+  return run(x as Float32Array, resolved, false);
 }
 
 /** Byte ranges [a, a + aBytes) and [b, b + bBytes) of one buffer overlap. */
@@ -109,8 +120,9 @@ function run(x: Float32Array, p: Plan, center: boolean): Float32Array {
   const xPtr = xIn ? x.byteOffset : -1;
   const gPtr = gamma === undefined ? 0 : p.gammaBuffer === mem ? p.gammaOffset : -1;
   const bPtr = beta === undefined ? 0 : p.betaBuffer === mem ? p.betaOffset : -1;
+  const outIn = p.outBuffer === mem;
   let outPtrDirect = -1;
-  if (p.outBuffer === mem) {
+  if (outIn) {
     const o = p.outOffset;
     if ((out === x || xPtr < 0 || !overlaps(o, bytes, xPtr, bytes)) &&
         (gamma === undefined || gPtr < 0 || !overlaps(o, bytes, gPtr, rowBytes)) &&
@@ -146,7 +158,11 @@ function run(x: Float32Array, p: Plan, center: boolean): Float32Array {
     : kernel.l2_normalize(xp, op, n / dim, dim, p.eps, p.method, p.policy, p.c, p.steps, p.magic, p.variant);
   if (status !== 0) throw new Error(`iterl2norm: kernel rejected a validated call (status ${status}); this is a bug`);
 
-  if (op !== outPtrDirect) out.set(f32Window(op, n));
+  if (op !== outPtrDirect) {
+    // An out in wasm memory is written through the current memory: reserve may have detached its view.
+    if (outIn) memoryF32().copyWithin(p.outOffset >>> 2, op >>> 2, (op >>> 2) + n);
+    else out.set(f32Window(op, n));
+  }
   return out;
 }
 

@@ -187,10 +187,13 @@ function plainObject(name: string, value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function checkKeys(name: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
-  for (const key of Object.keys(obj)) {
+/** Throws on an own enumerable key that is not allowed; returns the keys (Object.keys order). */
+function checkKeys(name: string, obj: Record<string, unknown>, allowed: readonly string[]): string[] {
+  const keys = Object.keys(obj);
+  for (const key of keys) {
     if (!allowed.includes(key)) throw new TypeError(`${name} has an unknown option ${JSON.stringify(key)}; expected one of ${allowed.join(", ")}`);
   }
+  return keys;
 }
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -209,12 +212,27 @@ export function resolveInverseNorm(options: unknown, name = "opts", keys: readon
   return inverseNormOf(o, name);
 }
 
+/** The option values the scalar path reads. */
+interface ScalarValues {
+  readonly preset?: unknown;
+  readonly iterations?: unknown;
+  readonly lambda?: unknown;
+  readonly method?: unknown;
+  readonly fisr?: unknown;
+  readonly format?: unknown;
+}
+
+const METHODS: readonly Method[] = ["iter", "sqrt", "fisr"];
+const PRESET_NAMES: readonly Preset[] = ["paper", "precise"];
+const LAMBDA_NAMES: readonly LambdaPolicy[] = ["paper", "pow2", "newton"];
+const ITER_ONLY = ["preset", "lambda", "iterations"] as const;
+
 /** The inverse-norm part of options whose keys are already checked. */
-function inverseNormOf(o: Record<string, unknown>, name: string): InverseNormSpec {
-  const method = oneOf<Method>(`${name}.method`, o.method, ["iter", "sqrt", "fisr"], "iter");
+function inverseNormOf(o: ScalarValues, name: string): InverseNormSpec {
+  const method = oneOf<Method>(`${name}.method`, o.method, METHODS, "iter");
   const format = resolveFormat(`${name}.format`, o.format);
   if (method !== "iter") {
-    for (const key of ["preset", "lambda", "iterations"] as const) {
+    for (const key of ITER_ONLY) {
       if (o[key] !== undefined) throw new TypeError(`${name}.${key} applies to method "iter" only; got ${name}.method = ${JSON.stringify(method)}`);
     }
   }
@@ -227,7 +245,7 @@ function inverseNormOf(o: Record<string, unknown>, name: string): InverseNormSpe
   }
   if (method === "sqrt") return { method, policy: "paper", c: 0, steps: 0, magic: 0, format, variant: "quake" };
 
-  const preset = PRESETS[oneOf<Preset>(`${name}.preset`, o.preset, ["paper", "precise"], "paper")];
+  const preset = PRESETS[oneOf<Preset>(`${name}.preset`, o.preset, PRESET_NAMES, "paper")];
   const steps = integerIn(`${name}.iterations`, o.iterations, 0, MAX_ITERATIONS, preset.steps);
   let policy = preset.policy;
   let c = 0;
@@ -238,14 +256,14 @@ function inverseNormOf(o: Record<string, unknown>, name: string): InverseNormSpe
     policy = "custom";
     c = Math.fround(o.lambda);
   } else if (o.lambda !== undefined) {
-    policy = oneOf<LambdaPolicy>(`${name}.lambda`, o.lambda, ["paper", "pow2", "newton"], "paper");
+    policy = oneOf<LambdaPolicy>(`${name}.lambda`, o.lambda, LAMBDA_NAMES, "paper");
   }
   return { method, policy, c, steps, magic: 0, format, variant: "quake" };
 }
 
-function floatArray(name: string, value: unknown, length: number | undefined): Float32Array {
+function floatArray(name: string, value: unknown, length: number | undefined, lengthOf = "opts.dim"): Float32Array {
   if (!(value instanceof Float32Array)) throw typeError(name, value, "a Float32Array");
-  if (length !== undefined && value.length !== length) throw rangeError(`${name}.length`, value.length, `${length} (opts.dim)`);
+  if (length !== undefined && value.length !== length) throw rangeError(`${name}.length`, value.length, `${length} (${lengthOf})`);
   return value;
 }
 
@@ -259,14 +277,60 @@ function paramArray(name: string, value: unknown, length: number, format: Format
   return floatArray(name, value, length);
 }
 
+/**
+ * The values of the twelve option names of layerNorm / l2Normalize, each read
+ * once: a call is resolved from these, so what the cache below compares is
+ * exactly what the spec was computed from.
+ */
+class RowValues {
+  readonly dim: unknown;
+  readonly gamma: unknown;
+  readonly beta: unknown;
+  readonly eps: unknown;
+  readonly out: unknown;
+  readonly accumulate: unknown;
+  readonly preset: unknown;
+  readonly iterations: unknown;
+  readonly lambda: unknown;
+  readonly method: unknown;
+  readonly fisr: unknown;
+  readonly format: unknown;
+
+  constructor(o: Record<string, unknown>) {
+    this.dim = o.dim;
+    this.gamma = o.gamma;
+    this.beta = o.beta;
+    this.eps = o.eps;
+    this.out = o.out;
+    this.accumulate = o.accumulate;
+    this.preset = o.preset;
+    this.iterations = o.iterations;
+    this.lambda = o.lambda;
+    this.method = o.method;
+    this.fisr = o.fisr;
+    this.format = o.format;
+  }
+}
+
+/** A resolved call with what it was resolved from: the option values and the own keys. */
+interface ResolvedCall {
+  readonly spec: NormalizeSpec;
+  readonly values: RowValues;
+  readonly keys: readonly string[];
+}
+
 /** Resolves and checks a layerNorm / l2Normalize call. */
 export function resolveNormalize(x: unknown, options: unknown, defaultEps: number, affine: boolean): NormalizeSpec {
+  return resolveCall(x, options, defaultEps, affine).spec;
+}
+
+function resolveCall(x: unknown, options: unknown, defaultEps: number, affine: boolean): ResolvedCall {
   if (!(x instanceof Float32Array) && !(x instanceof Uint16Array)) {
     throw typeError("x", x, "a Float32Array holding whole rows (or a Uint16Array of raw BF16/FP16 bits with opts.format)");
   }
   if (options === undefined) throw new TypeError("opts must be an options object with opts.dim (the row length); got undefined");
-  const o = plainObject("opts", options);
-  checkKeys("opts", o, affine ? ROW_KEYS : L2_KEYS);
+  const keys = checkKeys("opts", plainObject("opts", options), affine ? ROW_KEYS : L2_KEYS);
+  const o = new RowValues(options as Record<string, unknown>);
   const dim = integerIn("opts.dim", o.dim, 1, MAX_DIM);
   if (x.length % dim !== 0) throw rangeError("x.length", x.length, `a multiple of opts.dim = ${dim}`);
   const format = resolveFormat("opts.format", o.format);
@@ -284,7 +348,7 @@ export function resolveNormalize(x: unknown, options: unknown, defaultEps: numbe
       if (o.out.length !== x.length) throw rangeError("opts.out.length", o.out.length, `${x.length} (x.length)`);
       output = o.out;
     } else {
-      output = floatArray("opts.out", o.out, x.length);
+      output = floatArray("opts.out", o.out, x.length, "x.length");
     }
   }
   const gamma = gammaIn instanceof Uint16Array ? bitsToF32(gammaIn, format) : gammaIn;
@@ -297,10 +361,11 @@ export function resolveNormalize(x: unknown, options: unknown, defaultEps: numbe
     eps = o.eps;
   }
   const inverse = inverseNormOf(o, "opts"); // keys checked above, against a superset of SCALAR_KEYS
-  return {
+  const spec: NormalizeSpec = {
     inverse, dim, rows: x.length / dim, eps: Math.fround(eps), gamma, beta, out,
     format, accumulate, bits, input: x, output,
   };
+  return { spec, values: o, keys };
 }
 
 /** Exact f32 values of raw BF16/FP16 bits (γ and β given as Uint16Array). */
@@ -309,59 +374,33 @@ function bitsToF32(h: Uint16Array, format: Format): Float32Array {
 }
 
 // ── Resolved options cached per options object ──────────────────────────────
-// A call's options are re-validated by resolveNormalize on every call unless the
-// same options object comes back unchanged. What "unchanged" means, exactly, is
-// everything resolveNormalize reads: the values of the twelve option names (a
-// nested `fisr` object is never cached, its fields could change unseen), the set
-// of own enumerable keys (an unknown key added later must still throw), and the
-// length and type of γ, β and out (a view detached by memory growth has length 0).
-// The checks that involve x (its type, x.length % dim, out.length) run on every
-// call. Anything that differs sends the call through resolveNormalize again, which
-// throws exactly as it always did; the cache never throws and never answers for
-// options it has not seen resolve successfully with these very values.
+// Options are validated by resolveNormalize on every call unless the same
+// options object comes back unchanged. "Unchanged" covers everything a
+// resolution reads: the twelve option values (SameValue; a nested `fisr` object
+// is never cached, as its fields could change unseen), the own enumerable keys
+// (an unknown key added later must still throw), and the type and length of γ,
+// β and out (a view detached by memory growth has length 0). The checks that
+// involve x (its type, x.length % dim, out.length) run on every call. Whatever
+// differs sends the call through resolveNormalize again, which throws exactly
+// as it always did: the cache never throws and never answers for values it has
+// not seen resolve.
 
 /** The options part of an FP32 call spec: independent of x, so it can be kept across calls. */
 export type RowOptionsSpec = Pick<NormalizeSpec, "inverse" | "dim" | "eps" | "gamma" | "beta" | "out">;
 
-/** The values of the option names when an entry was made (compared by SameValue on the next call). */
-interface Fingerprint {
-  readonly dim: unknown;
-  readonly gamma: unknown;
-  readonly beta: unknown;
-  readonly eps: unknown;
-  readonly out: unknown;
-  readonly accumulate: unknown;
-  readonly preset: unknown;
-  readonly iterations: unknown;
-  readonly lambda: unknown;
-  readonly method: unknown;
-  readonly fisr: unknown;
-  readonly format: unknown;
+/** The option values read now are those of `v` (SameValue: -0 and 0 differ, so eps = -0 stays -0). */
+function unchanged(o: Record<string, unknown>, v: RowValues): boolean {
+  return Object.is(o.dim, v.dim) && o.gamma === v.gamma && o.beta === v.beta && Object.is(o.eps, v.eps) &&
+    o.out === v.out && o.accumulate === v.accumulate && o.preset === v.preset &&
+    Object.is(o.iterations, v.iterations) && Object.is(o.lambda, v.lambda) && o.method === v.method &&
+    o.fisr === v.fisr && o.format === v.format;
 }
 
-interface CacheEntry<T> extends Fingerprint {
-  /** Own enumerable keys, in for-in order, when the entry was made. */
-  readonly keys: readonly string[];
-  /** What the caller derived from the resolved spec. */
-  readonly plan: T;
-}
-
-function fingerprint(o: Record<string, unknown>): Fingerprint {
-  return {
-    dim: o.dim, gamma: o.gamma, beta: o.beta, eps: o.eps, out: o.out, accumulate: o.accumulate,
-    preset: o.preset, iterations: o.iterations, lambda: o.lambda, method: o.method, fisr: o.fisr, format: o.format,
-  };
-}
-
-/** The twelve values read now equal those of the entry (SameValue: -0 and 0 differ). */
-function unchanged(o: Record<string, unknown>, e: Fingerprint): boolean {
-  return Object.is(o.dim, e.dim) && o.gamma === e.gamma && o.beta === e.beta && Object.is(o.eps, e.eps) &&
-    o.out === e.out && o.accumulate === e.accumulate && o.preset === e.preset &&
-    Object.is(o.iterations, e.iterations) && Object.is(o.lambda, e.lambda) && o.method === e.method &&
-    o.fisr === e.fisr && o.format === e.format;
-}
-
-/** for-in visits exactly `keys`, in order (for-in also visits inherited enumerable keys: any makes this false). */
+/**
+ * for-in visits exactly `keys`, in order. for-in also visits inherited enumerable
+ * keys, so equality with an Object.keys list that passed checkKeys proves that no
+ * own key outside the allowed names has appeared; anything else reads as a change.
+ */
 function sameKeys(o: Record<string, unknown>, keys: readonly string[]): boolean {
   let i = 0;
   for (const k in o) {
@@ -371,29 +410,53 @@ function sameKeys(o: Record<string, unknown>, keys: readonly string[]): boolean 
   return i === keys.length;
 }
 
+class CacheEntry<T> {
+  constructor(public values: RowValues, public keys: readonly string[], public plan: T) {}
+}
+
+/** Slots of RecentObjects. */
+const RECENT_SLOTS = 4;
+
 /**
- * Every option name is either an own data property or absent from the whole
- * prototype chain: no getter can answer differently on the next read, so the
- * values compared by `unchanged` are the values the spec was resolved from.
+ * Options objects resolved during the current job without a cache entry. An
+ * object gets an entry the second time it resolves, so a one-off options object
+ * (a literal per call) costs a few comparisons rather than a WeakMap entry. The
+ * references are strong but short-lived: a microtask empties the slots when the
+ * current job ends, so nothing is kept alive past it.
  */
-function plainData(o: Record<string, unknown>): boolean {
-  for (const k of ROW_KEYS) {
-    const d = Object.getOwnPropertyDescriptor(o, k);
-    if (d === undefined ? k in o : !("value" in d)) return false;
+class RecentObjects {
+  private readonly slots: (object | undefined)[] = new Array<object | undefined>(RECENT_SLOTS).fill(undefined);
+  private next = 0;
+  private emptying = false;
+  private readonly empty = (): void => {
+    this.slots.fill(undefined);
+    this.emptying = false;
+  };
+
+  /** True when `o` was noted in this job; notes it otherwise. */
+  seen(o: object): boolean {
+    const slots = this.slots;
+    for (let i = 0; i < RECENT_SLOTS; i++) if (slots[i] === o) return true;
+    slots[this.next] = o;
+    this.next = (this.next + 1) % RECENT_SLOTS;
+    if (!this.emptying) {
+      this.emptying = true;
+      queueMicrotask(this.empty);
+    }
+    return false;
   }
-  return true;
 }
 
 /**
  * layerNorm / l2Normalize options resolved once per options object: `lookup` answers
  * from the cache without validating, `resolve` validates (resolveNormalize) and
- * remembers `derive(spec)` for the next call with the same, unchanged options.
- * Only FP32 calls without a nested `fisr` object are cached, and only from an
- * object's second resolution on, so one-off options objects cost one WeakSet entry.
+ * keeps `derive(spec)` for the next call with the same, unchanged options. Only
+ * FP32 calls without a nested `fisr` object are cached, each object from its
+ * second resolution on; entries are weak (a WeakMap keyed by the options object).
  */
 export class NormalizeCache<T> {
   private readonly entries = new WeakMap<object, CacheEntry<T>>();
-  private readonly seen = new WeakSet<object>();
+  private readonly recent = new RecentObjects();
 
   constructor(
     private readonly defaultEps: number,
@@ -407,42 +470,46 @@ export class NormalizeCache<T> {
    */
   lookup(x: unknown, options: unknown): T | undefined {
     if (!(x instanceof Float32Array)) return undefined;
-    const e = this.entries.get(options as object); // undefined for anything not an object
+    const e = this.entries.get(options as object); // undefined for anything that is not an object
     if (e === undefined) return undefined;
     const o = options as Record<string, unknown>;
-    if (!unchanged(o, e) || !sameKeys(o, e.keys)) return undefined;
-    const dim = e.dim as number;
+    const v = e.values;
+    if (!unchanged(o, v) || !sameKeys(o, e.keys)) return undefined;
+    const dim = v.dim as number;
     const n = x.length;
     if (n % dim !== 0) return undefined;
-    const { gamma, beta, out } = e;
+    const { gamma, beta, out } = v;
     if (gamma !== undefined && (!(gamma instanceof Float32Array) || gamma.length !== dim)) return undefined;
     if (beta !== undefined && (!(beta instanceof Float32Array) || beta.length !== dim)) return undefined;
     if (out !== undefined && (!(out instanceof Float32Array) || out.length !== n)) return undefined;
     return e.plan;
   }
 
-  /** resolveNormalize(x, options) (throws as it does), remembering the spec's plan when it can be reused. */
-  resolve(x: unknown, options: unknown): NormalizeSpec {
-    const spec = resolveNormalize(x, options, this.defaultEps, this.affine);
-    const o = options as Record<string, unknown>;
-    if (spec.format !== "fp32" || spec.bits || o.fisr !== undefined) return spec;
-    if (!this.entries.has(o) && !this.seen.has(o)) {
-      this.seen.add(o);
-      return spec;
-    }
-    const f = fingerprint(o);
-    const keys: string[] = [];
-    for (const k in o) keys.push(k);
-    // Cache only what the next lookup can vouch for: the values just resolved, read back
-    // the same, and a for-in key list equal to the Object.keys that checkKeys saw.
-    const own = Object.keys(o);
-    if (!plainData(o) || !unchanged(o, f) || own.length !== keys.length || own.some((k, i) => k !== keys[i]) ||
-        f.gamma !== spec.gamma || f.beta !== spec.beta || f.out !== spec.out) {
+  /**
+   * resolveNormalize(x, options) (throws as it does) and, for FP32, the spec's plan,
+   * kept for the next call when the options object can be cached.
+   */
+  resolve(x: unknown, options: unknown): { spec: NormalizeSpec; plan: T | undefined } {
+    const { spec, values, keys } = resolveCall(x, options, this.defaultEps, this.affine);
+    if (spec.format !== "fp32") return { spec, plan: undefined };
+    const plan = this.derive(spec);
+    if (values.fisr === undefined) this.keep(options as Record<string, unknown>, values, keys, plan);
+    return { spec, plan };
+  }
+
+  private keep(o: Record<string, unknown>, values: RowValues, keys: readonly string[], plan: T): void {
+    const e = this.entries.get(o);
+    if (e === undefined && !this.recent.seen(o)) return;
+    if (!sameKeys(o, keys)) {
+      // Inherited enumerable keys: no lookup could vouch for this object.
       this.entries.delete(o);
-      return spec;
+      return;
     }
-    const plan = this.derive({ inverse: spec.inverse, dim: spec.dim, eps: spec.eps, gamma: spec.gamma, beta: spec.beta, out: spec.out });
-    this.entries.set(o, { ...f, keys, plan });
-    return spec;
+    if (e === undefined) this.entries.set(o, new CacheEntry(values, keys, plan));
+    else {
+      e.values = values;
+      e.keys = keys;
+      e.plan = plan;
+    }
   }
 }

@@ -49,7 +49,7 @@ describe("layerNorm / l2Normalize argument checks", () => {
   });
 
   it("out of the wrong length or type", () => {
-    expectError(() => layerNorm(x, { dim: 4, out: new Float32Array(4) }), RangeError, "opts.out.length", "got 4");
+    expectError(() => layerNorm(x, { dim: 4, out: new Float32Array(4) }), RangeError, "opts.out.length", "8 (x.length)", "got 4");
     expectError(() => layerNorm(x, { dim: 4, out: new Uint8Array(8) as unknown as Float32Array }), TypeError, "opts.out", "Uint8Array(8)");
   });
 
