@@ -28,6 +28,7 @@ describe("iterl2norm report", () => {
     }
     expect(stdout).toMatch(/116 cycles \(100 MHz\)\s+116 cycles/);
     expect(stdout).toMatch(/227 cycles \(100 MHz\)\s+227 cycles/);
+    expect(stdout).not.toMatch(/\x1b\[/); // no colour codes when not a terminal (and with NO_COLOR)
   });
 
   it("writes index.html, report.md, report.json and the charts", () => {
