@@ -51,6 +51,15 @@ Progress goes to stderr. A time is the fastest round's median tinybench sample;
 the implementations of one shape are timed in the same rounds (other work on a
 shared machine only adds time). Every implementation is checked against the
 float64 truth before it is timed.
+
+Exit codes: 0 done (also when a target is not met: the report says so), 1 a measurement
+failed, 2 bad command line.
+
+Examples:
+  npm run bench -- --quick               # every suite on a small grid (well under 3 minutes)
+  iterl2norm bench targets               # the target lines only, met / NOT MET
+  iterl2norm bench layernorm --dims 768 --rows 1,64 --json
+  iterl2norm bench --out docs/performance
 `;
 
 export { UsageError };

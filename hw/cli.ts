@@ -31,6 +31,11 @@ Options:
   -h, --help       this help
 
 Exit codes: 0 done, 2 bad command line.
+
+Examples:
+  iterl2norm hw                          # FP32 macro, energy at d = 768
+  iterl2norm hw --format bf16 --d 1024   # BF16 macro, energy at d = 1024
+  iterl2norm hw --lanes 16 --json        # a narrower datapath, as JSON
 `;
 
 function fail(message: string): number {

@@ -5,6 +5,7 @@
  */
 import { fisr, layerNorm, reference, rsqrt, type NormalizeOptions } from "../index.js";
 import { normalRows } from "../random.js";
+import { parseArgs } from "node:util";
 import { EXIT } from "./common.js";
 
 const SEED = 20241206;
@@ -37,16 +38,30 @@ function errors(got: ArrayLike<number>, truth: Float64Array): { max: number; mea
 
 const fmt = (v: number): string => v.toExponential(2);
 
-export const USAGE = "Usage: iterl2norm demo\n\nNormalises built-in seeded rows with both presets and prints errors against float64.\n";
+export const USAGE = `Usage: iterl2norm demo [--json]
+
+Normalises built-in seeded rows with both presets, FISR, sqrt and the naive JS
+baseline, and prints the errors against float64; also the worst relative error of
+a ≈ 1/√m of each scalar method.
+
+Options:
+  --json       the same numbers as JSON
+  -h, --help   this text
+
+Exit codes: 0 done, 2 bad command line.
+
+Examples:
+  iterl2norm demo
+  iterl2norm demo --json
+`;
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.includes("-h") || argv.includes("--help")) {
+  const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help) {
     process.stdout.write(USAGE);
     return EXIT.ok;
   }
   const m = denseM();
-  console.log("iterl2norm: IterL2Norm LayerNorm / L2 normalisation in WebAssembly SIMD\n");
-  console.log(`Scalar path a ≈ 1/√m: worst relative error over ${m.length} values of m (every 64th f32 in [1, 4))`);
   const scalar: [string, Float32Array][] = [
     ["paper   (λ = 0.345·2^−e, 5 steps)", rsqrt(m, { preset: "paper" })],
     ["precise (Newton step, 5 steps)   ", rsqrt(m, { preset: "precise" })],
@@ -54,14 +69,11 @@ export async function main(argv: string[]): Promise<number> {
     ["FISR 0x5f3759df, 1 Newton step   ", fisr(m, { steps: 1 })],
     ["FISR 0x5f3759df, 2 Newton steps  ", fisr(m, { steps: 2 })],
   ];
-  for (const [name, a] of scalar) console.log(`  ${name}  ${fmt(worstRelative(m, a))}`);
-
   const x = normalRows(SEED, ROWS, DIM);
   const gamma = normalRows(SEED + 1, 1, DIM, 1, 0.1);
   const beta = normalRows(SEED + 2, 1, DIM, 0, 0.1);
   const base: NormalizeOptions = { dim: DIM, gamma, beta };
   const truth = reference.layerNormExact(x, base);
-  console.log(`\nLayerNorm of ${ROWS} seeded N(0,1) rows, d = ${DIM}, eps = 1e-5 (seed ${SEED}): |out − float64 truth|`);
   const rows: [string, ArrayLike<number>][] = [
     ["wasm IterL2Norm, paper preset  ", layerNorm(x, { ...base, preset: "paper" })],
     ["wasm IterL2Norm, precise preset", layerNorm(x, { ...base, preset: "precise" })],
@@ -69,11 +81,24 @@ export async function main(argv: string[]): Promise<number> {
     ["wasm FISR, 1 Newton step       ", layerNorm(x, { ...base, method: "fisr" })],
     ["naive JS (Math.sqrt)           ", reference.layerNormNaive(x, base)],
   ];
-  console.log("  method                            max        mean");
-  for (const [name, out] of rows) {
-    const e = errors(out, truth);
-    console.log(`  ${name}  ${fmt(e.max)}   ${fmt(e.mean)}`);
+  const result = {
+    seed: SEED, rows: ROWS, dim: DIM, mValues: m.length,
+    scalarWorstRelative: scalar.map(([name, a]) => ({ method: name.replace(/\s+/g, " ").trim(), worst: worstRelative(m, a) })),
+    layerNormError: rows.map(([name, out]) => ({ method: name.replace(/\s+/g, " ").trim(), ...errors(out, truth) })),
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return EXIT.ok;
   }
+  console.log("iterl2norm: IterL2Norm LayerNorm / L2 normalisation in WebAssembly SIMD\n");
+  console.log(`Scalar path a ≈ 1/√m: worst relative error over ${m.length} values of m (every 64th f32 in [1, 4))`);
+  scalar.forEach(([name], i) => console.log(`  ${name}  ${fmt(result.scalarWorstRelative[i]!.worst)}`));
+  console.log(`\nLayerNorm of ${ROWS} seeded N(0,1) rows, d = ${DIM}, eps = 1e-5 (seed ${SEED}): |out − float64 truth|`);
+  console.log("  method                            max        mean");
+  rows.forEach(([name], i) => {
+    const e = result.layerNormError[i]!;
+    console.log(`  ${name}  ${fmt(e.max)}   ${fmt(e.mean)}`);
+  });
   console.log("\nRun `npm test` for the full checks.");
   return EXIT.ok;
 }

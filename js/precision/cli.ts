@@ -36,6 +36,14 @@ ${DISTRIBUTIONS.map((d) => `                     ${d}: ${DISTRIBUTION_TEXT[d]}`)
   --json           print the results as JSON only, on stdout
   --out DIR        write DIR/precision.md, DIR/precision/*.svg and DIR/precision/results.json
   -h, --help       this text
+
+Exit codes: 0 done, 2 bad command line.
+
+Examples:
+  iterl2norm precision                                   # uniform rows, all formats, terminal tables
+  iterl2norm precision --trials 20 --json > study.json   # every number as JSON
+  iterl2norm precision --dist uniform,uniform01,normal,llm --trials 20 --seed 1 --out docs
+  iterl2norm precision --formats bf16 --dims 768,4096 --dist llm
 `;
 
 
