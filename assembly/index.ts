@@ -9,7 +9,8 @@ import {
   IO_BITS, IO_F32, STATUS_BAD_FORMAT,
 } from "./constants";
 import { fisrRsqrt, inverseNormF, isPolicy, iterRsqrt } from "./scalar";
-import { normalizeRows, setInverseNorm } from "./rows";
+import { setInverseNorm } from "./method";
+import { normalizeRows } from "./rows";
 import { normalizeRowF, setDatapathF } from "./rows_format";
 import { isFormat, roundTo, roundTox4, toBits } from "./formats";
 

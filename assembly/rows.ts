@@ -54,6 +54,7 @@
 // that runs anyway.
 
 import { M_LOW } from "./constants";
+import { customC, magic, method, policy, steps, variant } from "./method";
 import { exponentOf, inverseNorm, pow2f } from "./scalar";
 
 /** Values per chunk of the two-level summation (multiple of 32): bounds the summation depth. */
@@ -256,24 +257,6 @@ function output(src: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: us
     if (b != 0) outputPass(src, dst, n, mu, s, g, b, false, true);
     else outputPass(src, dst, n, mu, s, g, b, false, false);
   }
-}
-
-// Per-call parameters of the scalar path, set once by the exported entry point.
-let method: i32 = 0;
-let policy: i32 = 0;
-let customC: f32 = 0;
-let steps: i32 = 0;
-let magic: u32 = 0;
-let variant: i32 = 0;
-
-/** Sets the method that turns m into a for the following rows. */
-export function setInverseNorm(m: i32, p: i32, c: f32, n: i32, k: u32, v: i32): void {
-  method = m;
-  policy = p;
-  customC = c;
-  steps = n;
-  magic = k;
-  variant = v;
 }
 
 // @ts-ignore: decorator

@@ -31,30 +31,20 @@ import {
   ACCUMULATE_NATIVE, FORMAT_BF16, FORMAT_FP16, IO_BITS, M_LOW_BF16, M_LOW_FP16,
 } from "./constants";
 import { fromBits, roundTo, roundTox4, toBits } from "./formats";
+import { customC, magic, method, policy, setInverseNorm, steps, variant } from "./method";
 import { exponentOf, inverseNormF, pow2f } from "./scalar";
 
 // Per-call parameters, set once by the exported entry point.
 let format: i32 = FORMAT_BF16;
 let native: bool = false;
 let ioBits: bool = false;
-let method: i32 = 0;
-let policy: i32 = 0;
-let customC: f32 = 0;
-let steps: i32 = 0;
-let magic: u32 = 0;
-let variant: i32 = 0;
 
 /** Sets the datapath (format, accumulate mode, I/O layout) and the scalar method for the following rows. */
 export function setDatapathF(f: i32, accumulate: i32, io: i32, m: i32, p: i32, c: f32, n: i32, k: u32, v: i32): void {
   format = f;
   native = accumulate == ACCUMULATE_NATIVE;
   ioBits = io == IO_BITS;
-  method = m;
-  policy = p;
-  customC = c;
-  steps = n;
-  magic = k;
-  variant = v;
+  setInverseNorm(m, p, c, n, k, v);
 }
 
 // @ts-ignore: decorator
