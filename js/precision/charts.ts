@@ -6,17 +6,17 @@ type Row = Record<string, string | number>;
 
 const logY = (title: string): Record<string, unknown> => ({ field: "error", type: "quantitative", title, scale: { type: "log" } });
 
-/** Mean |error| of every algorithm against d, one panel per format (first distribution). */
-function precisionSpec(r: StudyResult, dist: string): VlSpec {
+/** Mean |error| per algorithm against d (log–log), one panel per format, from byFormat[format][d][algorithm]. */
+function errorByDSpec(title: string, byFormat: StudyResult["largeD"]): VlSpec {
   const values: Row[] = [];
-  for (const [format, byD] of Object.entries(r.precision[dist] ?? {})) {
+  for (const [format, byD] of Object.entries(byFormat)) {
     for (const [d, byAlgo] of Object.entries(byD)) {
       for (const [algo, m] of Object.entries(byAlgo)) if (m.meanAbs > 0) values.push({ format, d: Number(d), algorithm: algo, error: m.meanAbs });
     }
   }
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: `Mean |out − truth| of LayerNorm, ${dist} rows`,
+    title,
     data: { values },
     facet: { column: { field: "format", type: "nominal", sort: ["fp32", "bf16", "fp16"] } },
     spec: {
@@ -30,6 +30,11 @@ function precisionSpec(r: StudyResult, dist: string): VlSpec {
     },
     resolve: { scale: { y: "independent" } },
   };
+}
+
+/** Mean |error| of every algorithm against d, one panel per format. */
+function precisionSpec(r: StudyResult, dist: string): VlSpec {
+  return errorByDSpec(`Mean |out − truth| of LayerNorm, ${dist} rows`, r.precision[dist] ?? {});
 }
 
 /** Max relative error of a against the step count, per λ policy, one panel per format. */
@@ -77,28 +82,7 @@ function sweepSpec(r: StudyResult): VlSpec {
 
 /** Mean |error| against d up to the largest width, per format. */
 function largeSpec(r: StudyResult): VlSpec {
-  const values: Row[] = [];
-  for (const [format, byD] of Object.entries(r.largeD)) {
-    for (const [d, byAlgo] of Object.entries(byD)) {
-      for (const [algo, m] of Object.entries(byAlgo)) if (m.meanAbs > 0) values.push({ format, d: Number(d), algorithm: algo, error: m.meanAbs });
-    }
-  }
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: `Large d: mean |out − truth|, ${r.options.dists[0]} rows`,
-    data: { values },
-    facet: { column: { field: "format", type: "nominal", sort: ["fp32", "bf16", "fp16"] } },
-    spec: {
-      width: 220, height: 220,
-      mark: { type: "line", point: true },
-      encoding: {
-        x: { field: "d", type: "quantitative", scale: { type: "log", base: 2 }, title: "d" },
-        y: logY("mean absolute error"),
-        color: { field: "algorithm", type: "nominal" },
-      },
-    },
-    resolve: { scale: { y: "independent" } },
-  };
+  return errorByDSpec(`Large d: mean |out − truth|, ${r.options.dists[0]} rows`, r.largeD);
 }
 
 /** The study's charts as SVG strings, keyed by file name. */

@@ -9,7 +9,7 @@ import {
 } from "../../hw/index.js";
 import { parseBenchArgs, runBench } from "../../bench/cli.js";
 import type { RunResults } from "../../bench/results.js";
-import { OPT_DIMS, PAPER_WINS } from "../constants.js";
+import { PAPER_WINS } from "../constants.js";
 import { machineDescription } from "../precision/report.js";
 import { DEFAULT_STUDY, runStudy, type StudyOptions, type StudyResult } from "../precision/study.js";
 
@@ -165,6 +165,3 @@ export async function collectReport(options: ReportOptions, command: string, pro
     bench,
   };
 }
-
-/** The widths of the paper's comparison (re-exported for the renderer). */
-export { OPT_DIMS };
