@@ -72,6 +72,12 @@ describe("the packed package installed into an empty project", () => {
     expect(run(join(app, "node_modules", ".bin", "iterl2norm"), ["--version"]).trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it("runs the report command from the installed package (the bench and hw code ship with it)", () => {
+    const out = run(join(app, "node_modules", ".bin", "iterl2norm"), ["report", "--no-bench", "--out", join(app, "report")]);
+    expect(out).toMatch(/116 cycles \(100 MHz\)\s+116 cycles/);
+    expect(readdirSync(join(app, "report"))).toContain("index.html");
+  });
+
   it("resolves its types for a TypeScript user", () => {
     writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
       compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: [] },
