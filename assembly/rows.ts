@@ -147,7 +147,7 @@ const SQUARES_0: i32 = 2;
 
 /** max |x_i|; NaN if any value is NaN (f32x4.max and f32.max propagate NaN). */
 // @ts-ignore: decorator
-@inline function maxAbs(p: usize, n: i32): f32 {
+@inline export function maxAbs(p: usize, n: i32): f32 {
   let r: f32 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {

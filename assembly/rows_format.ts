@@ -32,6 +32,7 @@ import {
 } from "./constants";
 import { fromBits, roundTo, roundTox4, toBits } from "./formats";
 import { customC, magic, method, policy, setInverseNorm, steps, variant } from "./method";
+import { maxAbs } from "./rows";
 import { exponentOf, inverseNormF, pow2f } from "./scalar";
 
 // Per-call parameters, set once by the exported entry point.
@@ -162,20 +163,6 @@ function sumSquares(w: usize, n: i32, mu: f32): f32 {
 @inline function meanOf(w: usize, n: i32, invD: f32): f32 {
   const x0 = load<f32>(w);
   return R(x0 + R(sumShifted(w, n, x0) * invD));
-}
-
-/** max |w_i|; NaN if any value is NaN. */
-function maxAbs(w: usize, n: i32): f32 {
-  let r: f32 = 0;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    let acc = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) acc = f32x4.max(acc, f32x4.abs(v128.load(w + (<usize>i << 2))));
-    r = max<f32>(max<f32>(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)),
-      max<f32>(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
-  }
-  for (; i < n; i++) r = max<f32>(r, abs<f32>(load<f32>(w + (<usize>i << 2))));
-  return r;
 }
 
 /** w_i = R(w_i·s) in place. */
