@@ -11,7 +11,7 @@ import {
 import { fisrRsqrt, inverseNormF, isPolicy, iterRsqrt } from "./scalar";
 import { setInverseNorm } from "./method";
 import { normalizeRows } from "./rows";
-import { normalizeRowF, setDatapathF } from "./rows_format";
+import { normalizeRowF, setDatapathF } from "./rows-format";
 import { isFormat, roundTo, roundTox4, toBits } from "./formats";
 
 export {
@@ -169,7 +169,7 @@ function rowsF(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: 
 }
 
 /**
- * LayerNorm in the BF16 or FP16 datapath (rows_format.ts): out = γ·(√d·a)·(x − μ) + β
+ * LayerNorm in the BF16 or FP16 datapath (rows-format.ts): out = γ·(√d·a)·(x − μ) + β
  * with every result rounded to the format. Other parameters as layer_norm. The kernel
  * reserves one scratch row of dim f32 (may grow the memory).
  */

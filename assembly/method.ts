@@ -1,5 +1,5 @@
 // The scalar method of the current call (how m becomes a ≈ 1/√m), shared by the
-// FP32 row kernel (rows.ts) and the BF16/FP16 one (rows_format.ts). The exported
+// FP32 row kernel (rows.ts) and the BF16/FP16 one (rows-format.ts). The exported
 // entry points (index.ts) set it once per call, before the row loop.
 
 /** METHOD_* */

@@ -5,7 +5,7 @@
  * JS baselines, onnxruntime-node, and a memcpy of the same bytes. Each case can
  * also check its own output against the float64 truth before it is timed.
  */
-import { createWorkspace, l2Normalize, layerNorm, reference, type NormalizeOptions, type Workspace } from "../js/index.js";
+import { createWorkspace, l2Normalize, layerNorm, reference, type NormalizeOptions, type Workspace } from "iterl2norm";
 import { fillAffine, fillRows } from "./data.js";
 import { l2NormalizeJs, layerNormJs } from "./js-baselines.js";
 import { ortLayerNorm, type OrtLayerNorm } from "./ort.js";

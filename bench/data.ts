@@ -2,7 +2,7 @@
  * Deterministic benchmark data from the package's seeded generator (js/random.ts),
  * so every run and every implementation sees the same numbers.
  */
-import { Rng } from "../js/random.js";
+import { Rng } from "./random.js";
 
 /** A uniform generator on [0, 1) from a seed. */
 export function uniform(seed: number): () => number {

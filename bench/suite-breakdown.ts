@@ -8,7 +8,7 @@
  *   LayerNorm paper (IterL2Norm)    the 5-step iteration instead of sqrt + divide
  *   memcpy of the same bytes        the floor
  */
-import { createWorkspace, l2Normalize, layerNorm, type NormalizeOptions } from "../js/index.js";
+import { createWorkspace, l2Normalize, layerNorm, type NormalizeOptions } from "iterl2norm";
 import { fillAffine, fillRows } from "./data.js";
 import { LAYERNORM_EPS, SEED } from "./cases.js";
 import { measureRounds, type MeasureOptions } from "./measure.js";

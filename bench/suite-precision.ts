@@ -13,7 +13,7 @@
  * emulation reproduces the kernel's 'sqrt' outputs bit for bit, so part 1 speaks
  * for the kernel that is actually built.
  */
-import { layerNorm, reference } from "../js/index.js";
+import { layerNorm, reference } from "iterl2norm";
 import { fillRows, normal } from "./data.js";
 import type { PrecisionResult } from "./results.js";
 import { layerNormSqrtF32, onePass, sampledShift, twoPass } from "./stats-f32.js";

@@ -6,9 +6,8 @@
  * through the kernel's rsqrt_batch export (no copy), plus the public rsqrt(array),
  * which copies in and out.
  */
-import { createWorkspace, rsqrt } from "../js/index.js";
-import { iterRsqrtBits } from "../js/reference/rsqrt.js";
-import { constants, kernel } from "../js/wasm.js";
+import { createWorkspace, reference, rsqrt } from "iterl2norm";
+import { constants, kernel } from "iterl2norm/kernel";
 import { logUniform } from "./data.js";
 import { invSqrtJs, iterRsqrtJs, qRsqrtJs } from "./js-baselines.js";
 import { measureRounds, type MeasureOptions } from "./measure.js";
@@ -68,7 +67,7 @@ function checkCases(list: readonly RsqrtCase[], m: Float32Array): void {
       const exact = 1 / Math.sqrt(m[i]!);
       const rel = Math.abs(a[i]! - exact) / exact;
       if (!(rel <= c.tolerance)) throw new Error(`rsqrt ${c.impl}: relative error ${rel} at m = ${m[i]} exceeds ${c.tolerance}`);
-      if (c.bitExact && a[i] !== iterRsqrtBits(m[i]!, "paper", 0, STEPS)) throw new Error(`rsqrt ${c.impl}: a(${m[i]}) = ${a[i]} differs from the reference iteration`);
+      if (c.bitExact && a[i] !== reference.iterRsqrtBits(m[i]!, "paper", 0, STEPS)) throw new Error(`rsqrt ${c.impl}: a(${m[i]}) = ${a[i]} differs from the reference iteration`);
     }
   }
 }

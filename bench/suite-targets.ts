@@ -12,10 +12,10 @@
  * onnxruntime-node is also timed alone in 4× as many short rounds, and its fastest
  * round overall is used (see the comment at that step).
  */
-import * as api from "../js/index.js";
+import * as api from "iterl2norm";
 import { LAYERNORM_EPS, buildShape, checkShape, type Case, type Shape } from "./cases.js";
 import { measureRounds, type MeasureOptions } from "./measure.js";
-import { constants, kernel } from "../js/wasm.js";
+import { constants, kernel } from "iterl2norm/kernel";
 import type { InfoLine, TargetLine } from "./results.js";
 
 /** Shape of the throughput targets (issue 5). */

@@ -12,7 +12,7 @@ export { simulateMacro, type MacroResult, type MacroTrace, type SimulateOptions 
 export { simulateInverseNorm } from "./scalar.js";
 export { macroLatency, macroPhases, type MacroPhases } from "./latency.js";
 export { macroActivity, type MacroActivity } from "./activity.js";
-export { PAPER_LATENCY, TABLE_DIMS } from "./constants.js";
+export { MAX_LANES, PAPER_LATENCY, TABLE_DIMS } from "./constants.js";
 export { macroCost, macroEnergy, digitRecurrenceAreaUm2, digitRecurrenceEnergyPj, registerBits, type AreaItem, type EnergyPart, type MacroCost, type MacroEnergy } from "./cost.js";
 export {
   COST_TABLE, AREA_SCALE_45_TO_28, AREA_SCALE_45_TO_28_HIGH, SRAM_ARRAY_EFFICIENCY, LEAKAGE_MW_PER_MM2,

@@ -68,9 +68,3 @@ export const FP16_MAGIC_ALT = 0x59b7;
 export const M_LOW_BF16 = 2 ** -64;
 /** FP16 rows whose m is below 2^−14, the smallest normal FP16, are rescaled first. */
 export const M_LOW_FP16 = 2 ** -14;
-
-/** The embedding widths of the OPT models (125M … 175B), the paper's nine precision cases (arXiv 2412.04778). */
-export const OPT_DIMS: readonly number[] = Object.freeze([768, 1024, 2048, 2560, 4096, 5120, 7168, 9216, 12288]);
-
-/** The paper's reported wins of IterL2Norm (5 steps) over FISR, out of the nine OPT widths (arXiv 2412.04778, abstract). */
-export const PAPER_WINS: Readonly<Record<"fp32" | "bf16", number>> = Object.freeze({ fp32: 6, bf16: 5 });

@@ -167,7 +167,7 @@ function run(x: Float32Array, p: Plan, center: boolean): Float32Array {
 }
 
 /**
- * The BF16/FP16 datapath (assembly/rows_format.ts). Operands are always copied
+ * The BF16/FP16 datapath (assembly/rows-format.ts). Operands are always copied
  * into scratch (layout [x | γ | β], x overwritten by the result in place), since
  * the emulated formats are for accuracy work rather than zero-copy speed. The
  * kernel reserves a scratch row of its own, which may grow the memory: views are

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Builds the wasm module and the TypeScript output when they are missing or older
-// than their sources, so `npm test` and `npm start` work on a fresh clone.
+// Builds what is missing or older than its sources, so `npm test` and `npm start`
+// work on a fresh clone: the wasm builds, the library (dist/), the tools (cli/dist/).
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -12,8 +12,10 @@ function newest(dir, exts) {
   const p = join(root, dir);
   if (!existsSync(p)) return t;
   for (const entry of readdirSync(p, { withFileTypes: true, recursive: true })) {
+    const parent = entry.parentPath ?? entry.path;
     if (!entry.isFile() || !exts.some((e) => entry.name.endsWith(e))) continue;
-    t = Math.max(t, statSync(join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+    if (parent.includes("/dist") || parent.includes("/node_modules")) continue;
+    t = Math.max(t, statSync(join(parent, entry.name)).mtimeMs);
   }
   return t;
 }
@@ -23,10 +25,12 @@ function mtime(file) {
   return existsSync(p) ? statSync(p).mtimeMs : -1;
 }
 
-const configs = Math.max(mtime("asconfig.json"), mtime("tsconfig.json"), mtime("tsconfig.build.json"), mtime("package.json"));
+const configs = Math.max(...["asconfig.json", "tsconfig.base.json", "tsconfig.build.json", "package.json"].map(mtime));
 const wasmStale = Math.min(mtime("build/iterl2norm.wasm"), mtime("build/iterl2norm.scalar.wasm")) < Math.max(newest("assembly", [".ts"]), configs);
-const tsSources = Math.max(newest("js", [".ts"]), newest("hw", [".ts"]), newest("bench", [".ts"]), configs);
-const tsStale = mtime("dist/js/index.js") < tsSources;
+const libStale = mtime("dist/js/index.js") < Math.max(newest("js", [".ts"]), newest("hw", [".ts"]), configs);
+const toolsStale = libStale ||
+  mtime("cli/dist/cli/main.js") < Math.max(newest("cli", [".ts"]), newest("bench", [".ts"]), mtime("cli/tsconfig.json"), mtime("cli/package.json"), configs);
 
 if (wasmStale) execSync("npm run asbuild", { cwd: root, stdio: "inherit" });
-if (tsStale) execSync("npx tsc -p tsconfig.build.json", { cwd: root, stdio: "inherit" });
+if (libStale) execSync("npx tsc -p tsconfig.build.json", { cwd: root, stdio: "inherit" });
+if (toolsStale) execSync("npx tsc -p cli/tsconfig.json", { cwd: root, stdio: "inherit" });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { fillAffine, fillRows, logUniform, normal, uniform } from "../bench/data.js";
 import { invSqrtJs, iterRsqrtJs, l2NormalizeJs, layerNormJs, qRsqrtJs } from "../bench/js-baselines.js";
-import { reference } from "../js/index.js";
+import { reference } from "iterl2norm";
 
 const U = 2 ** -24;
 

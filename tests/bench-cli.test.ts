@@ -3,8 +3,8 @@
 // and a tiny end-to-end run (every case is checked against the float64 truth
 // before it is timed, so the run fails if an implementation computes wrong values).
 import { describe, expect, it } from "vitest";
-import { main, parseBenchArgs, runBench, SUITES, UsageError } from "../bench/cli.js";
-import { markdownTable, targetLines } from "../bench/report.js";
+import { main, parseBenchArgs, runBench, SUITES, UsageError } from "../cli/bench/cli.js";
+import { markdownTable, targetLines } from "../cli/bench/report.js";
 import type { TargetLine } from "../bench/results.js";
 
 describe("parseBenchArgs", () => {

@@ -6,7 +6,7 @@ import { MessageWriter } from "../bench/protobuf.js";
 import { layerNormOnnxModel } from "../bench/onnx-model.js";
 import { loadOrt, ortLayerNorm } from "../bench/ort.js";
 import { fillAffine, fillRows } from "../bench/data.js";
-import { reference } from "../js/index.js";
+import { reference } from "iterl2norm";
 
 const U = 2 ** -24;
 

@@ -6,7 +6,7 @@
 // kernel with the same arguments, so the tolerance is zero (bit-identical).
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createWorkspace, l2Normalize, layerNorm } from "iterl2norm";
-import { kernel } from "../dist/js/wasm.js";
+import { kernel } from "iterl2norm/kernel";
 import { firstBitDifference, normalRows } from "./helpers.js";
 
 type Fn = (x: Float32Array, opts: never) => Float32Array;

@@ -6,12 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "npyjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { l2Normalize, layerNorm } from "iterl2norm";
-import { fromFP16, toFP16 } from "../dist/js/formats.js";
-import { npyHeader } from "../dist/js/io/npy.js";
+import { l2Normalize, layerNorm, fromFP16, toFP16 } from "iterl2norm";
+import { npyHeader } from "../cli/io/npy.js";
 import { firstBitDifference, normalRows } from "./helpers.js";
 
-const CLI = new URL("../dist/js/cli.js", import.meta.url).pathname;
+const CLI = new URL("../cli/dist/cli/main.js", import.meta.url).pathname;
 let dir = "";
 
 function cli(args: string[], input?: string | Uint8Array): { status: number; stdout: Buffer; stderr: string } {

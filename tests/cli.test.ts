@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
-const CLI = new URL("../dist/js/cli.js", import.meta.url).pathname;
+const CLI = new URL("../cli/dist/cli/main.js", import.meta.url).pathname;
 
 function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });

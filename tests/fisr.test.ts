@@ -4,9 +4,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as C from "../js/constants.js";
-import { fisr, reference } from "../js/index.js";
-import { FISR_TABLE, fisrError } from "../js/precision/fisr.js";
-import { Rng } from "../js/random.js";
+import { fisr, reference } from "iterl2norm";
+import { FISR_TABLE, fisrError } from "../cli/precision/fisr.js";
+import { Rng } from "../bench/random.js";
 import { constants } from "../js/wasm.js";
 
 describe("FISR variants: wasm equals reference.fisr bit for bit", () => {

@@ -3,10 +3,10 @@
 // rounding and the summation order, so the comparison is bit for bit (tolerance 0).
 // Accuracy against the float64 truth is checked with bounds from the unit roundoff.
 import { describe, expect, it } from "vitest";
-import { fromBF16, fromFP16, layerNorm, l2Normalize, reference, rsqrt, toBF16, toFP16 } from "../js/index.js";
+import { fromBF16, fromFP16, layerNorm, l2Normalize, reference, rsqrt, toBF16, toFP16 } from "iterl2norm";
 import { roundBF16, roundFP16 } from "../js/formats.js";
 import type { Accumulate, Format, InverseNormOptions, NormalizeOptions } from "../js/options.js";
-import { Rng } from "../js/random.js";
+import { Rng } from "../bench/random.js";
 
 const FORMATS16 = ["bf16", "fp16"] as const;
 

@@ -8,7 +8,7 @@ import {
 } from "../js/formats.js";
 import { allocate, release } from "../js/memory.js";
 import { constants, kernel } from "../js/wasm.js";
-import { Rng } from "../js/random.js";
+import { Rng } from "../bench/random.js";
 
 const N = 1_000_000;
 

@@ -1,6 +1,6 @@
 // `iterl2norm hw` (hw/cli.ts main): tables on stdout, usage errors on stderr with exit code 2.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../hw/cli.js";
+import { main } from "../cli/hw/cli.js";
 
 interface Run {
   code: number;

@@ -1,7 +1,7 @@
 // MacroConfig validation: a bad configuration throws a TypeError or RangeError
 // naming the field, the value and what was expected; defaults are as documented.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MACRO, DEFAULT_MACRO_BF16, checkMacroConfig, defineMacro, macroCost, macroLatency } from "../hw/index.js";
+import { DEFAULT_MACRO, DEFAULT_MACRO_BF16, checkMacroConfig, defineMacro, macroCost, macroLatency } from "iterl2norm/hw";
 
 describe("defaults", () => {
   it("DEFAULT_MACRO is the documented FP32 microarchitecture", () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   COST_TABLE, DEFAULT_MACRO, DEFAULT_MACRO_BF16, defineMacro, digitRecurrenceAreaUm2, digitRecurrenceEnergyPj,
   macroActivity, macroCost, macroEnergy, registerBits, simulateMacro, type MacroConfig,
-} from "../hw/index.js";
+} from "iterl2norm/hw";
 
 /** Relative closeness for hand-computed decimals (the products are exact to ~1e-15 in binary64). */
 function close(actual: number, expected: number): void {

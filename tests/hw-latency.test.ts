@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_MACRO, DEFAULT_MACRO_BF16, PAPER_LATENCY, defineMacro, macroLatency, macroPhases, simulateMacro,
   type MacroConfig,
-} from "../hw/index.js";
+} from "iterl2norm/hw";
 
 /** A vector of length d with varied signs and magnitudes (the schedule does not depend on the values). */
 function vector(d: number): Float32Array {

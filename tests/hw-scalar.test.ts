@@ -5,7 +5,7 @@
 // the hardware model, for every format").
 import { describe, expect, it } from "vitest";
 import { fisr, reference, rsqrt, type InverseNormOptions } from "iterl2norm";
-import { DEFAULT_MACRO, defineMacro, simulateInverseNorm, simulateMacro, type MacroConfig } from "../hw/index.js";
+import { DEFAULT_MACRO, defineMacro, simulateInverseNorm, simulateMacro, type MacroConfig } from "iterl2norm/hw";
 import { inverseNormCycles } from "../hw/latency.js";
 import { bitsOf, fromBits, normalRows, rng } from "./helpers.js";
 

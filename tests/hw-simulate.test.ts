@@ -3,7 +3,7 @@
 // edge rules and argument checks.
 import { describe, expect, it } from "vitest";
 import { l2Normalize, layerNorm, rsqrt, toBF16, type InverseNormOptions } from "iterl2norm";
-import { DEFAULT_MACRO, DEFAULT_MACRO_BF16, defineMacro, simulateMacro, type MacroConfig } from "../hw/index.js";
+import { DEFAULT_MACRO, DEFAULT_MACRO_BF16, defineMacro, simulateMacro, type MacroConfig } from "iterl2norm/hw";
 import { bitsOf, fromBits, normalRows, rng } from "./helpers.js";
 
 const U = 2 ** -24; // unit roundoff of FP32: the reductions accumulate in FP32 in both formats

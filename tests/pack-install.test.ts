@@ -1,8 +1,9 @@
-// `npm pack` → install into an empty project → use it the ways a user would:
-// ESM import, CommonJS require (Node ≥ 20.19), the bin, the hw subpath, the .wasm
-// subpath, and the type declarations.
+// `npm pack` of both packages → install into empty projects → use them the ways a
+// user would. The library alone: its footprint, ESM import, CommonJS require
+// (Node ≥ 20.19), the hw, kernel and .wasm subpaths, and the type declarations.
+// The tools package next to it: the bin and the report.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,8 @@ const root = new URL("..", import.meta.url).pathname;
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 let app = "";
 let tarball = "";
+let toolsApp = "";
+let toolsTarball = "";
 
 function run(cmd: string, args: string[], cwd = app): string {
   return execFileSync(cmd, args, {
@@ -20,15 +23,31 @@ function run(cmd: string, args: string[], cwd = app): string {
   });
 }
 
+/** An empty project in `dir` with the given tarballs installed. */
+function installInto(dir: string, tarballs: string[]): string {
+  mkdirSync(dir);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", private: true, version: "1.0.0" }));
+  run(npm, ["install", "--prefer-offline", "--ignore-scripts", ...tarballs], dir);
+  return dir;
+}
+
+/** The installed packages of a project: every package.json under node_modules that npm's lockfile lists. */
+function installedPackages(dir: string): string[] {
+  const lock = JSON.parse(readFileSync(join(dir, "node_modules", ".package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
+  return Object.keys(lock.packages).filter((p) => p.startsWith("node_modules/"));
+}
+
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "iterl2norm-pack-"));
-  const packed = JSON.parse(run(npm, ["pack", "--json", "--pack-destination", dir], root)) as { filename: string }[];
-  tarball = join(dir, packed[0]!.filename);
-  app = join(dir, "app");
-  mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, version: "1.0.0" }));
-  run(npm, ["install", "--prefer-offline", "--ignore-scripts", tarball]);
-}, 240_000);
+  const pack = (args: string[]): string => {
+    const packed = JSON.parse(run(npm, ["pack", "--json", "--pack-destination", dir, ...args], root)) as { filename: string }[];
+    return join(dir, packed[0]!.filename);
+  };
+  tarball = pack([]);
+  toolsTarball = pack(["--workspace", "cli"]);
+  app = installInto(join(dir, "app"), [tarball]);
+  toolsApp = installInto(join(dir, "tools"), [tarball, toolsTarball]);
+}, 480_000);
 
 describe("the packed package installed into an empty project", () => {
   it("is small and ships only the runtime files", () => {
@@ -38,6 +57,13 @@ describe("the packed package installed into an empty project", () => {
     expect(files).toContain("package/dist/js/index.js");
     expect(files).toContain("package/dist/js/index.d.ts");
     expect(files.some((f) => f.startsWith("package/tests/") || f.startsWith("package/assembly/") || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toBe(false);
+  });
+
+  it("adds at most 2 packages and 1 MB to an empty project", () => {
+    expect(installedPackages(app).sort()).toEqual(["node_modules/@assemblyscript/loader", "node_modules/iterl2norm"]);
+    // `du -sk`: disk blocks, as `du -sh node_modules` reports them
+    const kib = Number(run("du", ["-sk", join(app, "node_modules")]).split("\t")[0]);
+    expect(kib).toBeLessThanOrEqual(1024);
   });
 
   it("works from ESM", () => {
@@ -55,6 +81,18 @@ describe("the packed package installed into an empty project", () => {
     expect(Math.abs(b! / 0.8 - 1)).toBeLessThan(3.6e-7);
   });
 
+  it("exposes the kernel subpath: the low tier over the same module instance", () => {
+    writeFileSync(join(app, "kernel.mjs"), [
+      "import { createWorkspace } from 'iterl2norm';",
+      "import { kernel, constants, build } from 'iterl2norm/kernel';",
+      "const ws = createWorkspace(1, 4);",
+      "ws.input.set([1, 2, 3, 4]);",
+      "const s = kernel.l2_normalize(ws.input.byteOffset, ws.output.byteOffset, 1, 4, 0, constants.METHOD_SQRT, 0, 0, 0, 0, 0);",
+      "console.log(s === constants.STATUS_OK, build, ws.output.length);",
+    ].join("\n"));
+    expect(run(process.execPath, ["kernel.mjs"]).trim()).toBe("true simd 4");
+  });
+
   it("exposes the hw subpath and the .wasm subpath", () => {
     writeFileSync(join(app, "subpaths.mjs"), [
       "import { readFileSync } from 'node:fs';",
@@ -66,16 +104,8 @@ describe("the packed package installed into an empty project", () => {
     expect(run(process.execPath, ["subpaths.mjs"]).trim()).toBe("116 227 0");
   });
 
-  it("installs the iterl2norm bin", () => {
-    const bins = readdirSync(join(app, "node_modules", ".bin"));
-    expect(bins).toContain("iterl2norm");
-    expect(run(join(app, "node_modules", ".bin", "iterl2norm"), ["--version"]).trim()).toMatch(/^\d+\.\d+\.\d+$/);
-  });
-
-  it("runs the report command from the installed package (the bench and hw code ship with it)", () => {
-    const out = run(join(app, "node_modules", ".bin", "iterl2norm"), ["report", "--no-bench", "--out", join(app, "report")]);
-    expect(out).toMatch(/116 cycles \(100 MHz\)\s+116 cycles/);
-    expect(readdirSync(join(app, "report"))).toContain("index.html");
+  it("has no bin: the command is the tools package's", () => {
+    expect(readdirSync(join(app, "node_modules")).includes(".bin")).toBe(false);
   });
 
   it("resolves its types for a TypeScript user", () => {
@@ -93,5 +123,30 @@ describe("the packed package installed into an empty project", () => {
       "export { y, n };",
     ].join("\n"));
     run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."]);
+  });
+});
+
+describe("the packed tools package installed next to the library", () => {
+  it("ships the command, the suites and no sources", () => {
+    const files = run("tar", ["-tzf", toolsTarball]).split("\n").filter(Boolean);
+    expect(files).toContain("package/dist/cli/main.js");
+    expect(files).toContain("package/dist/bench/suite-targets.js");
+    expect(files.some((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toBe(false);
+  });
+
+  it("installs the iterl2norm bin", () => {
+    const bins = readdirSync(join(toolsApp, "node_modules", ".bin"));
+    expect(bins).toContain("iterl2norm");
+    expect(run(join(toolsApp, "node_modules", ".bin", "iterl2norm"), ["--version"], toolsApp).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("uses the installed library rather than a copy of its own", () => {
+    expect(installedPackages(toolsApp).filter((p) => p.endsWith("/iterl2norm"))).toEqual(["node_modules/iterl2norm"]);
+  });
+
+  it("runs the report command (the bench and hw code ship with it)", () => {
+    const out = run(join(toolsApp, "node_modules", ".bin", "iterl2norm"), ["report", "--no-bench", "--out", join(toolsApp, "report")], toolsApp);
+    expect(out).toMatch(/116 cycles \(100 MHz\)\s+116 cycles/);
+    expect(readdirSync(join(toolsApp, "report"))).toContain("index.html");
   });
 });

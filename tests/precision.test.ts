@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../js/precision/cli.js";
-import { mixSeed, outlierChannels, sampleRow } from "../js/precision/data.js";
-import { Rng } from "../js/random.js";
-import { runStudy, type StudyOptions } from "../js/precision/study.js";
+import { main } from "../cli/precision/cli.js";
+import { mixSeed, outlierChannels, sampleRow } from "../cli/precision/data.js";
+import { Rng } from "../bench/random.js";
+import { runStudy, type StudyOptions } from "../cli/precision/study.js";
 
 describe("seeded inputs", () => {
   it("the generator is deterministic and its uniforms and normals have the right moments", () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { RUN_BROWSER_TESTS, launchChromium, openPage } from "./browser.js";
 
-const CLI = new URL("../dist/js/cli.js", import.meta.url).pathname;
+const CLI = new URL("../cli/dist/cli/main.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "iterl2norm-report-"));
 let stdout = "";
 let browser: Browser | undefined;

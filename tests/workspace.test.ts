@@ -2,7 +2,7 @@
 // flat over many calls.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createWorkspace, l2Normalize, layerNorm } from "iterl2norm";
-import { kernel } from "../dist/js/wasm.js";
+import { kernel } from "iterl2norm/kernel";
 import { firstBitDifference, normalRows } from "./helpers.js";
 
 afterEach(() => {
@@ -99,7 +99,7 @@ describe("memory stays flat", () => {
 
 describe("build selection", () => {
   it("loads the build ITERL2NORM_WASM asks for (the scalar project of vitest.config.ts sets it), else SIMD on this engine", async () => {
-    const { build, constants } = await import("../dist/js/wasm.js");
+    const { build, constants } = await import("iterl2norm/kernel");
     const want = process.env.ITERL2NORM_WASM === "scalar" ? "scalar" : "simd";
     expect(build).toBe(want);
     expect(constants.HAS_SIMD).toBe(want === "simd" ? 1 : 0);

@@ -1,7 +1,7 @@
 /**
- * The BF16/FP16 row kernel (assembly/rows_format.ts) in plain TS, operation for
+ * The BF16/FP16 row kernel (assembly/rows-format.ts) in plain TS, operation for
  * operation and in the same summation order, so the two agree bit for bit: the
- * reference the kernel is tested against. See rows_format.ts for the algorithm,
+ * reference the kernel is tested against. See rows-format.ts for the algorithm,
  * the accumulate modes and the rescaling rule.
  */
 import { M_LOW_BF16, M_LOW_FP16 } from "../constants.js";

@@ -4,12 +4,8 @@
  * convergence per step, a λ sweep, widths up to 65536, and the FISR constants.
  * Pure computation: no printing (report.ts, charts.ts and cli.ts present it).
  */
-import { OPT_DIMS, PAPER_WINS } from "../constants.js";
-import { roundBF16, roundFP16 } from "../formats.js";
-import { layerNorm } from "../normalize.js";
-import type { Accumulate, Format, InverseNormOptions, NormalizeOptions } from "../options.js";
-import { layerNormExact } from "../reference/exact.js";
-import { rsqrt } from "../scalar.js";
+import { OPT_DIMS, PAPER_WINS } from "../paper.js";
+import { roundBF16, roundFP16, layerNorm, reference, type Accumulate, type Format, type InverseNormOptions, type NormalizeOptions, rsqrt } from "iterl2norm";
 import { sampleRow, type Distribution } from "./data.js";
 import { FISR_TABLE, fisrError, forEachPeriodValue, iterError, magicHex, periodError, type ErrorStats } from "./fisr.js";
 
@@ -137,7 +133,7 @@ function measureCell(dist: Distribution, seed: number, d: number, trials: number
   const x = new Float32Array(d * trials);
   for (let t = 0; t < trials; t++) x.set(sampleRow(dist, seed, d, t), t * d);
   for (let i = 0; i < x.length; i++) x[i] = R(x[i]!);
-  const truth = layerNormExact(x, { dim: d, eps });
+  const truth = reference.layerNormExact(x, { dim: d, eps });
   const out: Record<string, CellMetrics> = {};
   for (const algo of algorithms) {
     if (algo.formats && !algo.formats.includes(format)) continue;

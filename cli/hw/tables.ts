@@ -3,12 +3,7 @@
  * docs/hardware.md quotes them. Formatting only: every number comes from
  * latency.ts, cost.ts and compare.ts.
  */
-import type { Comparison } from "./compare.js";
-import type { MacroConfig } from "./config.js";
-import { PAPER_LATENCY } from "./constants.js";
-import { COST_TABLE, SRAM_ARRAY_EFFICIENCY, LEAKAGE_MW_PER_MM2, type CostId } from "./cost-table.js";
-import type { MacroCost, MacroEnergy } from "./cost.js";
-import { macroPhases } from "./latency.js";
+import { type Comparison, type MacroConfig, PAPER_LATENCY, COST_TABLE, SRAM_ARRAY_EFFICIENCY, LEAKAGE_MW_PER_MM2, type CostId, type MacroCost, type MacroEnergy, macroPhases } from "iterl2norm/hw";
 
 type Align = "l" | "r";
 

@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
-import { fromBF16, fromFP16, toBF16, toFP16 } from "../formats.js";
+import { fromBF16, fromFP16, toBF16, toFP16 } from "iterl2norm";
 import { type ByteSource, fileSource, memorySource, readStdin } from "./bytes.js";
 import { NPY_PREAMBLE, isNpy, npyHeader, npyHeaderLength, parseNpyHeader, type NpyDtype } from "./npy.js";
 

@@ -1,10 +1,10 @@
 /** `iterl2norm normalize`: LayerNorm or L2 normalisation of tensor files, in chunks of rows. */
 import { SingleBar } from "cli-progress";
 import { parseArgs } from "node:util";
-import { l2Normalize, layerNorm, type NormalizeOptions } from "../index.js";
+import { l2Normalize, layerNorm, type NormalizeOptions } from "iterl2norm";
 import {
   FILE_KINDS, InputError, kindOfPath, openReader, openWriter, outputElement, type FileKind, type TensorReader,
-} from "../io/tensor-file.js";
+} from "./io/tensor-file.js";
 import { EXIT, UsageError, choiceFlag, intFlag, numberFlag } from "./common.js";
 
 export const USAGE = `Usage: iterl2norm normalize IN -o OUT [options]

@@ -3,8 +3,8 @@
  * both presets, prints the error against the float64 truth next to the naive JS
  * baseline, and measures the worst relative error of a ≈ 1/√m for each preset.
  */
-import { fisr, layerNorm, reference, rsqrt, type NormalizeOptions } from "../index.js";
-import { normalRows } from "../random.js";
+import { fisr, layerNorm, reference, rsqrt, type NormalizeOptions } from "iterl2norm";
+import { normalRows } from "../bench/random.js";
 import { parseArgs } from "node:util";
 import { EXIT } from "./common.js";
 

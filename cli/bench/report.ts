@@ -3,8 +3,8 @@
  * terminal) for throughput (G elements/s and ns/row), the rsqrt microbenchmark,
  * the precision study, and the target lines marked met / NOT MET.
  */
-import type { Environment } from "./env.js";
-import type { BreakdownLine, InfoLine, PrecisionResult, RunResults, TargetLine, ThroughputResult } from "./results.js";
+import type { Environment } from "../../bench/env.js";
+import type { BreakdownLine, InfoLine, PrecisionResult, RunResults, TargetLine, ThroughputResult } from "../../bench/results.js";
 
 /** A Markdown table with columns padded to equal width. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], alignRight: (col: number) => boolean = (c) => c > 0): string {

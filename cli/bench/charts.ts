@@ -7,7 +7,7 @@
  *   rsqrt chart:      ns per element per implementation (bars)
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { ThroughputResult } from "./results.js";
+import type { ThroughputResult } from "../../bench/results.js";
 
 /** Renders a vega-lite spec to an SVG string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {

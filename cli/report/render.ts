@@ -5,9 +5,9 @@
  */
 import { renderSvg, type ChartSpec } from "../charts.js";
 import { renderCharts } from "../precision/charts.js";
-import type { Comparison } from "../../hw/index.js";
+import type { Comparison } from "iterl2norm/hw";
 import type { ReportData } from "./collect.js";
-import { bold } from "../cli/common.js";
+import { bold } from "../common.js";
 import { escapeHtml, tableHtml, tableMarkdown, tableText, type Table } from "./table.js";
 
 const sci = (v: number): string => (Number.isNaN(v) ? "NaN" : v === 0 ? "0" : v.toExponential(2));

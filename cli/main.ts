@@ -3,7 +3,7 @@
  * The `iterl2norm` command: dispatches to one subcommand module, each loaded only
  * when used. Exit codes: 0 success, 1 failure (bad data, failed run), 2 bad command line.
  */
-import { EXIT, UsageError, packageVersion } from "./cli/common.js";
+import { EXIT, UsageError, packageVersion } from "./common.js";
 import { InputError } from "./io/tensor-file.js";
 
 interface Command {
@@ -13,11 +13,11 @@ interface Command {
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   report: { summary: "reproduce the paper on this machine; writes report/index.html (what npm start runs)", load: () => import("./report/cli.js") },
-  normalize: { summary: "normalise rows of a .npy / .f32 / .bf16 / .f16 / .json file", load: () => import("./cli/normalize.js") },
+  normalize: { summary: "normalise rows of a .npy / .f32 / .bf16 / .f16 / .json file", load: () => import("./normalize.js") },
   precision: { summary: "precision study: IterL2Norm vs FISR and sqrt in FP32/BF16/FP16 (docs/precision.md)", load: () => import("./precision/cli.js") },
-  hw: { summary: "the IterL2Norm hardware macro model: latency, area, power, energy (docs/hardware.md)", load: () => import("../hw/cli.js") },
-  bench: { summary: "benchmarks: throughput, latency and the speed targets (docs/performance.md)", load: () => import("../bench/cli.js") },
-  demo: { summary: "a 2-second demo: both presets against float64 and naive JS", load: () => import("./cli/demo.js") },
+  hw: { summary: "the IterL2Norm hardware macro model: latency, area, power, energy (docs/hardware.md)", load: () => import("./hw/cli.js") },
+  bench: { summary: "benchmarks: throughput, latency and the speed targets (docs/performance.md)", load: () => import("./bench/cli.js") },
+  demo: { summary: "a 2-second demo: both presets against float64 and naive JS", load: () => import("./demo.js") },
 };
 
 const HELP = `Usage: iterl2norm <command> [options]

@@ -7,16 +7,16 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../js/cli/common.js";
-import { environment } from "./env.js";
-import { renderSvg, rsqrtSpec, throughputSpec } from "./chart.js";
+import { UsageError } from "../common.js";
+import { environment } from "../../bench/env.js";
+import { renderSvg, rsqrtSpec, throughputSpec } from "./charts.js";
 import { markdownReport } from "./report.js";
-import type { BreakdownLine, RunResults, InfoLine, PrecisionResult, TargetLine, ThroughputResult } from "./results.js";
-import { runBreakdown } from "./suite-breakdown.js";
-import { runPrecision } from "./suite-precision.js";
-import { runRsqrt } from "./suite-rsqrt.js";
-import { runTargets } from "./suite-targets.js";
-import { runThroughput } from "./suite-throughput.js";
+import type { BreakdownLine, RunResults, InfoLine, PrecisionResult, TargetLine, ThroughputResult } from "../../bench/results.js";
+import { runBreakdown } from "../../bench/suite-breakdown.js";
+import { runPrecision } from "../../bench/suite-precision.js";
+import { runRsqrt } from "../../bench/suite-rsqrt.js";
+import { runTargets } from "../../bench/suite-targets.js";
+import { runThroughput } from "../../bench/suite-throughput.js";
 
 /** Suites in the order they run. */
 export const SUITES = ["targets", "breakdown", "layernorm", "l2", "rsqrt", "precision"] as const;

@@ -1,6 +1,5 @@
 /** Shared pieces of the CLI commands: usage errors, number flags, colour policy. */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, readFileSync } from "node:fs";
 
 /** A mistake in the command line: the CLI prints it with the command's usage and exits with 2. */
 export class UsageError extends Error {}
@@ -8,10 +7,19 @@ export class UsageError extends Error {}
 /** Exit codes of every command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-/** The package version, from package.json. */
+/**
+ * The version of the tools package: the nearest package.json named iterl2norm-cli
+ * above this module (cli/ in the repository, the package root when installed).
+ */
 export function packageVersion(): string {
-  const path = createRequire(import.meta.url).resolve("iterl2norm/package.json");
-  return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
+  for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
+    const file = new URL("package.json", dir);
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version: string };
+      if (pkg.name === "iterl2norm-cli") return pkg.version;
+    }
+    if (dir.pathname === "/") throw new Error("iterl2norm: the package.json of iterl2norm-cli was not found above " + import.meta.url);
+  }
 }
 
 /** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */

@@ -9,13 +9,7 @@
  * wherever no result is subnormal, and the maximum over all m of [1, 4) of the format
  * is the maximum over its normal range.
  */
-import {
-  BF16_MAGIC, BF16_MAGIC_ALT, FP16_MAGIC, FP16_MAGIC_ALT, KADLEC_K1, KADLEC_K2, KADLEC_MAGIC,
-  LOMONT_MAGIC, QUAKE_MAGIC, WALCZYK_K1, WALCZYK_K2, WALCZYK_MAGIC,
-} from "../constants.js";
-import { bf16Value, fp16Value } from "../formats.js";
-import type { FisrVariant, Format, InverseNormOptions } from "../options.js";
-import { fisr, rsqrt } from "../scalar.js";
+import { BF16_MAGIC, BF16_MAGIC_ALT, FP16_MAGIC, FP16_MAGIC_ALT, KADLEC_K1, KADLEC_K2, KADLEC_MAGIC, LOMONT_MAGIC, QUAKE_MAGIC, WALCZYK_K1, WALCZYK_K2, WALCZYK_MAGIC, bf16Value, fp16Value, type FisrVariant, type Format, type InverseNormOptions, fisr, rsqrt } from "iterl2norm";
 
 /** One FISR constant set of the study. */
 export interface FisrEntry {

@@ -6,10 +6,10 @@
 import {
   DEFAULT_MACRO, DEFAULT_MACRO_BF16, PAPER_LATENCY, TABLE_DIMS, compareMacros, macroCost, macroEnergy, macroLatency,
   type Comparison,
-} from "../../hw/index.js";
-import { parseBenchArgs, runBench } from "../../bench/cli.js";
+} from "iterl2norm/hw";
+import { parseBenchArgs, runBench } from "../bench/cli.js";
 import type { RunResults } from "../../bench/results.js";
-import { PAPER_WINS } from "../constants.js";
+import { PAPER_WINS } from "../paper.js";
 import { machineDescription } from "../precision/report.js";
 import { DEFAULT_STUDY, runStudy, type StudyOptions, type StudyResult } from "../precision/study.js";
 

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { EXIT } from "../cli/common.js";
+import { EXIT } from "../common.js";
 import { collectReport, type ReportProgress } from "./collect.js";
 import { renderHtml, renderMarkdown, terminalSummary } from "./render.js";
 

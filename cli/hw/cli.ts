@@ -4,14 +4,9 @@
  * sqrt + divide — or all of them as JSON. Exit codes: 0 done, 2 bad command line.
  */
 import { parseArgs } from "node:util";
-import { EXIT, UsageError, choiceFlag, intFlag } from "../js/cli/common.js";
-import { compareMacros } from "./compare.js";
-import { defineMacro, type MacroConfig } from "./config.js";
-import { MAX_LANES, PAPER_LATENCY, TABLE_DIMS } from "./constants.js";
-import { COST_TABLE, SRAM_ARRAY_EFFICIENCY, LEAKAGE_MW_PER_MM2, AREA_SCALE_45_TO_28, AREA_SCALE_45_TO_28_HIGH } from "./cost-table.js";
-import { macroCost, macroEnergy } from "./cost.js";
-import { macroPhases } from "./latency.js";
-import { areaText, comparisonText, configText, costRowsText, energyText, latencyText } from "./report.js";
+import { EXIT, UsageError, choiceFlag, intFlag } from "../common.js";
+import { compareMacros, defineMacro, type MacroConfig, MAX_LANES, PAPER_LATENCY, TABLE_DIMS, COST_TABLE, SRAM_ARRAY_EFFICIENCY, LEAKAGE_MW_PER_MM2, AREA_SCALE_45_TO_28, AREA_SCALE_45_TO_28_HIGH, macroCost, macroEnergy, macroPhases } from "iterl2norm/hw";
+import { areaText, comparisonText, configText, costRowsText, energyText, latencyText } from "./tables.js";
 
 /** Default vector length of the energy table: 768, the hidden size of OPT-125M / BERT-base. */
 export const DEFAULT_CLI_DIM = 768;

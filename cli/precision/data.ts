@@ -2,7 +2,7 @@
  * Input distributions of the precision study. Every row is drawn from a generator
  * seeded by (seed, d, trial), so a row is the same for every format and algorithm.
  */
-import { Rng } from "../random.js";
+import { Rng } from "../../bench/random.js";
 
 /** The distributions by name. */
 export type Distribution = "uniform" | "uniform01" | "normal" | "llm";
