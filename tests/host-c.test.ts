@@ -18,7 +18,7 @@ let exe = "";
 /** The scalar build run by Node through the same ABI calls as layernorm.c. */
 function nodeScalar(x: Float32Array, dim: number, preset: "paper" | "precise", l2: boolean): Float32Array {
   const path = createRequire(import.meta.url).resolve("iterl2norm/wasm-scalar");
-  const e = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), {}).exports as Record<string, never>;
+  const e = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), {}).exports as Record<string, unknown>;
   const k = (n: string): number => (e[n] as WebAssembly.Global).value as number;
   const call = (n: string, ...a: number[]): number => (e[n] as (...a: number[]) => number)(...a);
   const ptr = call("alloc", x.byteLength);
