@@ -1,5 +1,5 @@
 /**
- * Deterministic benchmark data from the package's seeded generator (js/random.ts),
+ * Deterministic benchmark data from the package's seeded generator (random.ts),
  * so every run and every implementation sees the same numbers.
  */
 import { Rng } from "./random.js";

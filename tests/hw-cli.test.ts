@@ -1,4 +1,4 @@
-// `iterl2norm hw` (hw/cli.ts main): tables on stdout, usage errors on stderr with exit code 2.
+// `iterl2norm hw` (cli/hw/cli.ts main): tables on stdout, usage errors on stderr with exit code 2.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli/hw/cli.js";
 

@@ -37,6 +37,12 @@ function installedPackages(dir: string): string[] {
   return Object.keys(lock.packages).filter((p) => p.startsWith("node_modules/"));
 }
 
+/** Writes an ES module of `lines` into the library's project and runs it; its stdout, trimmed. */
+function script(name: string, lines: string[]): string {
+  writeFileSync(join(app, name), lines.join("\n"));
+  return run(process.execPath, [name]).trim();
+}
+
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "iterl2norm-pack-"));
   const pack = (args: string[]): string => {
@@ -82,26 +88,30 @@ describe("the packed package installed into an empty project", () => {
   });
 
   it("exposes the kernel subpath: the low tier over the same module instance", () => {
-    writeFileSync(join(app, "kernel.mjs"), [
+    const out = script("kernel.mjs", [
       "import { createWorkspace } from 'iterl2norm';",
       "import { kernel, constants, build } from 'iterl2norm/kernel';",
       "const ws = createWorkspace(1, 4);",
       "ws.input.set([1, 2, 3, 4]);",
-      "const s = kernel.l2_normalize(ws.input.byteOffset, ws.output.byteOffset, 1, 4, 0, constants.METHOD_SQRT, 0, 0, 0, 0, 0);",
-      "console.log(s === constants.STATUS_OK, build, ws.output.length);",
-    ].join("\n"));
-    expect(run(process.execPath, ["kernel.mjs"]).trim()).toBe("true simd 4");
+      "const { METHOD_SQRT, STATUS_OK } = constants;",
+      "const s = kernel.l2_normalize(ws.input.byteOffset, ws.output.byteOffset, 1, 4, 0, METHOD_SQRT, 0, 0, 0, 0, 0);",
+      "console.log(s === STATUS_OK, build, ws.output[0]);",
+    ]);
+    const [ok, build, first] = out.split(" ");
+    expect([ok, build]).toEqual(["true", "simd"]);
+    // f32 sqrt and division, each correctly rounded, and the product: within 3 f32 ulps of 1/√30
+    expect(Math.abs(Number(first) * Math.sqrt(30) - 1)).toBeLessThan(3 * 2 ** -24);
   });
 
   it("exposes the hw subpath and the .wasm subpath", () => {
-    writeFileSync(join(app, "subpaths.mjs"), [
+    const out = script("subpaths.mjs", [
       "import { readFileSync } from 'node:fs';",
       "import { createRequire } from 'node:module';",
       "import { macroLatency, DEFAULT_MACRO } from 'iterl2norm/hw';",
       "const wasm = new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve('iterl2norm/wasm')));",
       "console.log(macroLatency(64, DEFAULT_MACRO), macroLatency(1024, DEFAULT_MACRO), WebAssembly.Module.imports(wasm).length);",
-    ].join("\n"));
-    expect(run(process.execPath, ["subpaths.mjs"]).trim()).toBe("116 227 0");
+    ]);
+    expect(out).toBe("116 227 0");
   });
 
   it("has no bin: the command is the tools package's", () => {

@@ -1,15 +1,17 @@
 /**
- * `iterl2norm bench` / `node dist/bench/run.js`: runs the benchmark suites and
+ * `iterl2norm bench` (also `npm run bench`): runs the benchmark suites and
  * prints a Markdown report (or JSON), optionally writing results.json, report.md
  * and SVG charts into a directory. Exit codes: 0 done, 1 a suite failed (e.g. an
  * implementation gave wrong results), 2 bad command line.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { parseArgs } from "node:util";
 import { UsageError } from "../common.js";
+import { intFlag, intListFlag, parseCommandLine, withUsageErrors } from "../flags.js";
+import { seconds } from "../numbers.js";
 import { environment } from "../../bench/env.js";
-import { renderSvg, rsqrtSpec, throughputSpec } from "./charts.js";
+import { renderSvg } from "../charts.js";
+import { rsqrtSpec, throughputSpec } from "./charts.js";
 import { markdownReport } from "./report.js";
 import type { BreakdownLine, RunResults, InfoLine, PrecisionResult, TargetLine, ThroughputResult } from "../../bench/results.js";
 import { runBreakdown } from "../../bench/suite-breakdown.js";
@@ -25,7 +27,7 @@ export type Suite = (typeof SUITES)[number];
 export const USAGE = `Usage: iterl2norm bench [suite ...] [options]
 
 Suites (default: all, in this order):
-  targets     the ratios of issue 5 (d=1024 rows=64, d=768 rows=1), met / NOT MET
+  targets     the speed targets (d=1024 rows=64, d=768 rows=1), met / NOT MET
   breakdown   where the time of a LayerNorm call goes (one part at a time)
   layernorm   LayerNorm throughput over d × rows: wasm (paper, precise, sqrt, FISR;
               zero-copy and copying), naive JS, tuned JS, onnxruntime-node, memcpy
@@ -78,46 +80,19 @@ export interface BenchOptions {
   readonly matrixRounds: number;
 }
 
-function intList(name: string, text: string, lo: number, hi: number): number[] {
-  const values = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-  if (values.length === 0) throw new UsageError(`${name} must be a comma-separated list of integers from ${lo} to ${hi}; got ${JSON.stringify(text)}`);
-  return values.map((s) => {
-    const v = Number(s);
-    if (!/^\d+$/.test(s) || v < lo || v > hi) throw new UsageError(`${name} must hold integers from ${lo} to ${hi}; got ${JSON.stringify(s)}`);
-    return v;
-  });
-}
-
-function intOption(name: string, text: string | undefined, lo: number, hi: number, fallback: number): number {
-  if (text === undefined) return fallback;
-  const list = intList(name, text, lo, hi);
-  if (list.length !== 1) throw new UsageError(`${name} must be one integer from ${lo} to ${hi}; got ${JSON.stringify(text)}`);
-  return list[0]!;
-}
-
 /** Parses argv (the arguments after `bench`). Returns undefined for --help. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        quick: { type: "boolean" },
-        json: { type: "boolean" },
-        out: { type: "string" },
-        dims: { type: "string" },
-        rows: { type: "string" },
-        time: { type: "string" },
-        rounds: { type: "string" },
-        "grid-rounds": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    quick: { type: "boolean" },
+    json: { type: "boolean" },
+    out: { type: "string" },
+    dims: { type: "string" },
+    rows: { type: "string" },
+    time: { type: "string" },
+    rounds: { type: "string" },
+    "grid-rounds": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  }, true);
   const { values, positionals } = parsed;
   if (values.help) return undefined;
   for (const p of positionals) {
@@ -130,11 +105,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
     quick,
     json: values.json === true,
     out: values.out,
-    dims: values.dims === undefined ? (quick ? [64, 768, 1024, 4096] : [64, 256, 768, 1024, 4096, 12288]) : intList("--dims", values.dims, 1, 2 ** 24),
-    rows: values.rows === undefined ? (quick ? [1, 8, 64] : [1, 8, 64, 1024]) : intList("--rows", values.rows, 1, 2 ** 20),
-    timeMs: intOption("--time", values.time, 1, 600_000, quick ? 40 : 50),
-    rounds: intOption("--rounds", values.rounds, 1, 100, quick ? 3 : 9),
-    matrixRounds: intOption("--grid-rounds", values["grid-rounds"], 1, 100, quick ? 1 : 7),
+    dims: intListFlag("dims", values.dims, 1, 2 ** 24) ?? (quick ? [64, 768, 1024, 4096] : [64, 256, 768, 1024, 4096, 12288]),
+    rows: intListFlag("rows", values.rows, 1, 2 ** 20) ?? (quick ? [1, 8, 64] : [1, 8, 64, 1024]),
+    timeMs: intFlag("time", values.time, 1, 600_000) ?? (quick ? 40 : 50),
+    rounds: intFlag("rounds", values.rounds, 1, 100) ?? (quick ? 3 : 9),
+    matrixRounds: intFlag("grid-rounds", values["grid-rounds"], 1, 100) ?? (quick ? 1 : 7),
   };
 }
 
@@ -166,7 +141,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
       }, progress, notes));
     } else if (suite === "rsqrt") throughput.push(...await runRsqrt({ ...timing, rounds: options.quick ? 1 : options.matrixRounds }, progress));
     else precision = runPrecision(options.quick ? [64, 768, 4096] : [64, 768, 1024, 4096], options.quick ? 32 : 128, progress);
-    progress(`${suite} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    progress(`${suite} done in ${seconds((performance.now() - started) / 1000)}`);
   }
   if (options.quick && options.suites.some((s) => s === "layernorm" || s === "l2")) notes.push("--quick: naive JS is timed only up to 2^20 elements per call");
   return { environment: environment(commandLine(argv)), quick: options.quick, suites: options.suites, throughput, targets, info, precision, breakdown, notes };
@@ -187,15 +162,12 @@ export async function writeOutputs(dir: string, run: RunResults): Promise<string
 }
 
 /** Entry point: returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  let options: BenchOptions | undefined;
-  try {
-    options = parseBenchArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`iterl2norm bench: ${e.message}\n\n${USAGE}`);
-    return 2;
-  }
+export function main(argv: string[]): Promise<number> {
+  return withUsageErrors("bench", () => run(argv));
+}
+
+async function run(argv: string[]): Promise<number> {
+  const options = parseBenchArgs(argv);
   if (options === undefined) {
     process.stdout.write(USAGE);
     return 0;
@@ -209,7 +181,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`iterl2norm bench: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  progress(`all done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  progress(`all done in ${seconds((performance.now() - started) / 1000)}`);
   if (options.out !== undefined) for (const f of await writeOutputs(options.out, run)) progress(`wrote ${f}`);
   process.stdout.write(options.json ? `${JSON.stringify(run, null, 2)}\n` : markdownReport(run));
   return 0;

@@ -1,4 +1,4 @@
-/** Charts of the precision study as SVG (js/charts.ts renders them with vega-lite + vega). */
+/** Charts of the precision study as SVG (cli/charts.ts renders them with vega-lite + vega). */
 import { renderSvg as render, type ChartSpec as VlSpec } from "../charts.js";
 import type { StudyResult } from "./study.js";
 
