@@ -4,7 +4,7 @@
 /** Paper's update-rate constant c in λ = c·2^(−e): ln(1000)/20 = 0.345 (IterL2Norm, arXiv 2412.04778, λ bound). */
 export const PAPER_C: f32 = 0.345;
 
-/** √2 as f32, 0x3FB504F3 = 1.41421353816986083984375: significand of a₀ for odd e+1 (DESIGN.md §1 step 5). */
+/** √2 as f32, 0x3FB504F3 = 1.41421353816986083984375: significand of a₀ for odd e+1 (docs/design.md §1 step 5). */
 export const SQRT2_F32: f32 = reinterpret<f32>(0x3fb504f3);
 
 /**
@@ -29,7 +29,7 @@ export const METHOD_ITER: i32 = 0; // IterL2Norm iteration (no division, no squa
 export const METHOD_SQRT: i32 = 1; // f32.sqrt then 1/x (two rounded operations)
 export const METHOD_FISR: i32 = 2; // magic-constant seed + Newton steps (Quake III Q_rsqrt)
 
-// Update-rate policy of the iteration (DESIGN.md §1 step 6).
+// Update-rate policy of the iteration (docs/design.md §1 step 6).
 export const LAMBDA_PAPER: i32 = 0; // λ = 0.345·2^(−e)
 export const LAMBDA_POW2: i32 = 1; // λ = 2^(−(e+1))
 export const LAMBDA_NEWTON: i32 = 2; // λ·m = 1/2 exactly: Newton's method for 1/√m
@@ -50,14 +50,14 @@ export const STATUS_BAD_PARAM: i32 = -3; // unknown method or λ policy, steps <
   return method >= METHOD_ITER && method <= METHOD_FISR;
 }
 
-// ── Reduced-precision datapaths (issue 3, DESIGN.md §2) ─────────────────────
+// ── Reduced-precision datapaths (docs/design.md §3) ─────────────────────────
 
 // Working format F of a datapath: every arithmetic result is rounded to F.
 export const FORMAT_FP32: i32 = 0; // IEEE binary32 (native)
 export const FORMAT_BF16: i32 = 1; // bfloat16: 8 exponent bits, 7 fraction bits (Google Brain / PyTorch)
 export const FORMAT_FP16: i32 = 2; // IEEE binary16: 5 exponent bits, 10 fraction bits
 
-// Where the reductions Σx and Σy² accumulate (DESIGN.md §2).
+// Where the reductions Σx and Σy² accumulate (docs/design.md §3).
 export const ACCUMULATE_FP32: i32 = 0; // products and sums in f32, the result rounded to F once
 export const ACCUMULATE_NATIVE: i32 = 1; // every product and partial sum rounded to F
 
@@ -91,14 +91,14 @@ export const KADLEC_K1: f32 = 0.703952253;
 export const KADLEC_K2: f32 = 2.38924456;
 /** BF16 magic on the 16-bit pattern: the upper half of Quake III's 0x5f3759df. */
 export const BF16_MAGIC: u32 = 0x5f37;
-/** Alternative BF16 magic listed in issue 3 (no publication traced; measured in docs/precision.md). */
+/** Alternative BF16 magic, kept for comparison (no publication traced; measured in docs/precision.md). */
 export const BF16_MAGIC_ALT: u32 = 0x5f35;
 /**
  * FP16 magic on the 16-bit pattern: Quake's constant carried to binary16,
  * round(1.5·2^10·(15 − σ)) with Quake's σ = 127 − 0x5f3759df/(1.5·2^23) ≈ 0.0450466.
  */
 export const FP16_MAGIC: u32 = 0x59bb;
-/** Alternative FP16 magic listed in issue 3 (no publication traced; measured in docs/precision.md). */
+/** Alternative FP16 magic, kept for comparison (no publication traced; measured in docs/precision.md). */
 export const FP16_MAGIC_ALT: u32 = 0x59b7;
 
 /** Rows of a BF16 datapath whose m is below 2^−64 are rescaled first (BF16 has f32's exponent range). */

@@ -1,4 +1,4 @@
-// Rounding of f32 values to the 16-bit formats (DESIGN.md §2), scalar and f32x4.
+// Rounding of f32 values to the 16-bit formats (docs/design.md §3), scalar and f32x4.
 // A value "in F" is kept as the f32 that equals it (every BF16 and FP16 value is an
 // f32), so the datapath computes each operation in f32 and rounds the result to F.
 // For +, −, ×, ÷ and √ that double rounding equals rounding the exact result to F,

@@ -51,19 +51,6 @@ function onAbort(message: usize, fileName: usize, line: u32, column: u32): void 
   return <u64>ptr + bytes <= (<u64>memory.size() << 16);
 }
 
-function checkCall(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, variant: i32): i32 {
-  if (rows < 0 || dim < 1) return STATUS_BAD_SHAPE;
-  if (!isMethod(method) || !isPolicy(policy) || steps < 0 || !(eps >= 0) || eps == Infinity) return STATUS_BAD_PARAM;
-  if (method == METHOD_FISR && !isVariant(FORMAT_FP32, variant)) return STATUS_BAD_PARAM;
-  if (method == METHOD_ITER && policy == LAMBDA_CUSTOM && !(c > 0 && c < Infinity)) return STATUS_BAD_PARAM;
-  const bytes = <u64>rows * <u64>dim * 4;
-  const rowBytes = <u64>dim * 4;
-  if (!fits(x, bytes) || !fits(out, bytes)) return STATUS_OUT_OF_BOUNDS;
-  if (gamma != 0 && !fits(gamma, rowBytes)) return STATUS_OUT_OF_BOUNDS;
-  if (beta != 0 && !fits(beta, rowBytes)) return STATUS_OUT_OF_BOUNDS;
-  return STATUS_OK;
-}
-
 /**
  * LayerNorm of `rows` rows of `dim` f32 values at `x` into `out` (may equal x):
  * out = γ·(√d·a)·(x − μ) + β with a ≈ 1/√(Σ(x − μ)² + d·eps). gamma/beta 0 mean 1 and 0.
@@ -73,7 +60,8 @@ function checkCall(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, d
  * Returns STATUS_OK or a negative STATUS_* without touching memory.
  */
 export function layer_norm(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
-  const status = checkCall(x, out, gamma, beta, rows, dim, eps, method, policy, c, steps, variant);
+  const status = checkCall(x, out, gamma, beta, rows, dim, eps,
+    false, FORMAT_FP32, ACCUMULATE_FP32, IO_F32, method, policy, c, steps, variant);
   if (status != STATUS_OK) return status;
   setInverseNorm(method, policy, c, steps, magic, variant);
   const d = <f32>dim;
@@ -88,7 +76,8 @@ export function layer_norm(x: usize, out: usize, gamma: usize, beta: usize, rows
  * Parameters as for layer_norm.
  */
 export function l2_normalize(x: usize, out: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
-  const status = checkCall(x, out, 0, 0, rows, dim, eps, method, policy, c, steps, variant);
+  const status = checkCall(x, out, 0, 0, rows, dim, eps,
+    false, FORMAT_FP32, ACCUMULATE_FP32, IO_F32, method, policy, c, steps, variant);
   if (status != STATUS_OK) return status;
   setInverseNorm(method, policy, c, steps, magic, variant);
   normalizeRows(x, out, rows, dim, 0, 0, false, 1, 1, eps);
@@ -123,7 +112,7 @@ export function rsqrt_batch(m: usize, out: usize, n: i32, method: i32, policy: i
   return STATUS_OK;
 }
 
-// ── Reduced-precision datapaths (issue 3) ───────────────────────────────────
+// ── Reduced-precision datapaths (docs/design.md §3) ─────────────────────────
 // format: FORMAT_*; accumulate: ACCUMULATE_*; io: IO_F32 (f32 in and out, inputs
 // rounded to F) or IO_BITS (raw 16-bit patterns of F in and out); variant: FISR_*.
 // gamma/beta are f32 (rounded to F by the kernel), or 0. The row kernels take BF16 and
@@ -136,13 +125,26 @@ export function rsqrt_batch(m: usize, out: usize, n: i32, method: i32, policy: i
   return variant == FISR_QUAKE;
 }
 
-function checkFormatCall(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, format: i32, accumulate: i32, io: i32, method: i32, policy: i32, c: f32, steps: i32, variant: i32): i32 {
+/**
+ * The checks of the four row entry points, one list: the shape, then (BF16/FP16
+ * entry points, `formats`) the format, accumulate mode, I/O and FISR variant, then
+ * the method parameters, then the bounds of every operand. The FP32 entry points
+ * pass FORMAT_FP32, ACCUMULATE_FP32 and IO_F32; for them a FISR variant the format
+ * lacks is a bad parameter (STATUS_BAD_PARAM), for the others a bad format.
+ */
+function checkCall(
+  x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32,
+  formats: bool, format: i32, accumulate: i32, io: i32, method: i32, policy: i32, c: f32, steps: i32, variant: i32,
+): i32 {
   if (rows < 0 || dim < 1) return STATUS_BAD_SHAPE;
-  if (format != FORMAT_BF16 && format != FORMAT_FP16) return STATUS_BAD_FORMAT;
-  if (accumulate != ACCUMULATE_FP32 && accumulate != ACCUMULATE_NATIVE) return STATUS_BAD_FORMAT;
-  if (io != IO_F32 && io != IO_BITS) return STATUS_BAD_FORMAT;
-  if (method == METHOD_FISR && !isVariant(format, variant)) return STATUS_BAD_FORMAT;
+  if (formats) {
+    if (format != FORMAT_BF16 && format != FORMAT_FP16) return STATUS_BAD_FORMAT;
+    if (accumulate != ACCUMULATE_FP32 && accumulate != ACCUMULATE_NATIVE) return STATUS_BAD_FORMAT;
+    if (io != IO_F32 && io != IO_BITS) return STATUS_BAD_FORMAT;
+    if (method == METHOD_FISR && !isVariant(format, variant)) return STATUS_BAD_FORMAT;
+  }
   if (!isMethod(method) || !isPolicy(policy) || steps < 0 || !(eps >= 0) || eps == Infinity) return STATUS_BAD_PARAM;
+  if (method == METHOD_FISR && !isVariant(format, variant)) return STATUS_BAD_PARAM;
   if (method == METHOD_ITER && policy == LAMBDA_CUSTOM && !(c > 0 && c < Infinity)) return STATUS_BAD_PARAM;
   const size: u64 = io == IO_BITS ? 2 : 4;
   const bytes = <u64>rows * <u64>dim * size;
@@ -174,7 +176,8 @@ function rowsF(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: 
  * reserves one scratch row of dim f32 (may grow the memory).
  */
 export function layer_norm_format(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, format: i32, accumulate: i32, io: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
-  const status = checkFormatCall(x, out, gamma, beta, rows, dim, eps, format, accumulate, io, method, policy, c, steps, variant);
+  const status = checkCall(x, out, gamma, beta, rows, dim, eps,
+    true, format, accumulate, io, method, policy, c, steps, variant);
   if (status != STATUS_OK) return status;
   setDatapathF(format, accumulate, io, method, policy, c, steps, magic, variant);
   rowsF(x, out, gamma, beta, rows, dim, eps, true, io);
@@ -183,7 +186,7 @@ export function layer_norm_format(x: usize, out: usize, gamma: usize, beta: usiz
 
 /** L2 normalisation in the BF16 or FP16 datapath: out = a·x. Parameters as layer_norm_format. */
 export function l2_normalize_format(x: usize, out: usize, rows: i32, dim: i32, eps: f32, format: i32, accumulate: i32, io: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
-  const status = checkFormatCall(x, out, 0, 0, rows, dim, eps, format, accumulate, io, method, policy, c, steps, variant);
+  const status = checkCall(x, out, 0, 0, rows, dim, eps, true, format, accumulate, io, method, policy, c, steps, variant);
   if (status != STATUS_OK) return status;
   setDatapathF(format, accumulate, io, method, policy, c, steps, magic, variant);
   rowsF(x, out, 0, 0, rows, dim, eps, false, io);

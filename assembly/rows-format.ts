@@ -1,4 +1,4 @@
-// The row kernel of the BF16 and FP16 datapaths (DESIGN.md §1 and §2): the same
+// The row kernel of the BF16 and FP16 datapaths (docs/design.md §1 and §3): the same
 // algorithm and edge rules as rows.ts, with every arithmetic result rounded to the
 // working format F. js/reference/format.ts repeats it operation for operation, so
 // the two agree bit for bit.
@@ -15,10 +15,10 @@
 // R is rounding to F. Accumulation (the sums S and Σq): ACCUMULATE_FP32 adds the terms
 // in f32 (q_i = y_i² is exact in f32 for F operands), multiplies S by the f32 1/d and
 // adds the f32 ε-term before the one rounding to F; ACCUMULATE_NATIVE rounds every q_i,
-// every partial sum, 1/d and the ε-term to F. Summation order (both modes): lanes
-// i ≡ 0..3 (mod 4) of the first 8·⌊n/8⌋ terms go to two 4-lane accumulators (even and
-// odd blocks of 4), a remaining block of 4 to the first; the accumulators are added,
-// the lanes summed as (l0 + l1) + (l2 + l3), then the tail is added in index order.
+// every partial sum, 1/d and the ε-term to F. Summation order: the one of the FP32
+// kernel, assembly/sum.ts (docs/design.md §2), with 512-term chunks in the FP32 mode
+// and, in the native mode, one chunk over the row and every addition rounded to F
+// (sum.ts says why).
 //
 // Rescaling (edge rules of rows.ts): when m is not in [M_LOW_F, +Inf) the row is
 // multiplied by 2^k so that max|w| ∈ [2^t, 2^(t+1)), each scaled value rounded to F
@@ -33,6 +33,7 @@ import {
 import { fromBits, roundTo, roundTox4, toBits } from "./formats";
 import { customC, magic, method, policy, setInverseNorm, steps, variant } from "./method";
 import { maxAbs } from "./rows";
+import { chunkOf, reduce, SQUARES, SUM } from "./sum";
 import { exponentOf, inverseNormF, pow2f } from "./scalar";
 
 // Per-call parameters, set once by the exported entry point.
@@ -56,26 +57,6 @@ export function setDatapathF(f: i32, accumulate: i32, io: i32, m: i32, p: i32, c
 // @ts-ignore: decorator
 @inline function R4(v: v128): v128 {
   return roundTox4(v, format);
-}
-
-/** Adds a term to an accumulator in the accumulate mode. */
-// @ts-ignore: decorator
-@inline function acc1(s: f32, t: f32): f32 {
-  return native ? R(s + t) : s + t;
-}
-
-// @ts-ignore: decorator
-@inline function acc4(s: v128, t: v128): v128 {
-  return native ? R4(f32x4.add(s, t)) : f32x4.add(s, t);
-}
-
-/** (l0 + l1) + (l2 + l3) of a0 + a1, in the accumulate mode. */
-// @ts-ignore: decorator
-@inline function combine(a0: v128, a1: v128): f32 {
-  const v = acc4(a0, a1);
-  const l01 = acc1(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1));
-  const l23 = acc1(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3));
-  return acc1(l01, l23);
 }
 
 /** w_i = F value of x_i for the n inputs at src. */
@@ -103,59 +84,12 @@ function loadRow(src: usize, w: usize, n: i32): void {
 
 /** S = Σ R(w_i − x0) in the accumulate mode (not rounded to F in ACCUMULATE_FP32). */
 function sumShifted(w: usize, n: i32, x0: f32): f32 {
-  let s: f32 = 0;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const shift = f32x4.splat(x0);
-    let a0 = f32x4.splat(0);
-    let a1 = f32x4.splat(0);
-    for (; i + 8 <= n; i += 8) {
-      const q = w + (<usize>i << 2);
-      a0 = acc4(a0, R4(f32x4.sub(v128.load(q), shift)));
-      a1 = acc4(a1, R4(f32x4.sub(v128.load(q, 16), shift)));
-    }
-    if (i + 4 <= n) {
-      a0 = acc4(a0, R4(f32x4.sub(v128.load(w + (<usize>i << 2)), shift)));
-      i += 4;
-    }
-    s = combine(a0, a1);
-  }
-  // The scalar build sums every term here, in index order.
-  for (; i < n; i++) s = acc1(s, R(load<f32>(w + (<usize>i << 2)) - x0));
-  return s;
+  return reduce(w, n, x0, SUM, format, native, chunkOf(native, n));
 }
 
 /** Σ q_i, q_i = y_i² with y_i = R(w_i − mu) (q_i rounded to F in native mode). */
 function sumSquares(w: usize, n: i32, mu: f32): f32 {
-  let s: f32 = 0;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vmu = f32x4.splat(mu);
-    let a0 = f32x4.splat(0);
-    let a1 = f32x4.splat(0);
-    for (; i + 8 <= n; i += 8) {
-      const q = w + (<usize>i << 2);
-      const y0 = R4(f32x4.sub(v128.load(q), vmu));
-      const y1 = R4(f32x4.sub(v128.load(q, 16), vmu));
-      const q0 = f32x4.mul(y0, y0);
-      const q1 = f32x4.mul(y1, y1);
-      a0 = acc4(a0, native ? R4(q0) : q0);
-      a1 = acc4(a1, native ? R4(q1) : q1);
-    }
-    if (i + 4 <= n) {
-      const y0 = R4(f32x4.sub(v128.load(w + (<usize>i << 2)), vmu));
-      const q0 = f32x4.mul(y0, y0);
-      a0 = acc4(a0, native ? R4(q0) : q0);
-      i += 4;
-    }
-    s = combine(a0, a1);
-  }
-  // The scalar build sums every term here, in index order.
-  for (; i < n; i++) {
-    const y = R(load<f32>(w + (<usize>i << 2)) - mu);
-    s = acc1(s, native ? R(y * y) : y * y);
-  }
-  return s;
+  return reduce(w, n, mu, SQUARES, format, native, chunkOf(native, n));
 }
 
 /** μ = R(w_0 + R(S·(1/d))); invD is the f32 1/d (FP32 accumulation) or R(1/d) (native). */

@@ -1,5 +1,5 @@
 // Per-row passes over f32 data with f32x4 SIMD, and the row drivers that apply
-// DESIGN.md §1 (mean, Σy², a from m, output scaling) with its edge rules.
+// docs/design.md §1 (mean, Σy², a from m, output scaling) with its edge rules (§4).
 //
 // Memory layout of one call (all f32, little endian, rows back to back):
 //
@@ -28,19 +28,11 @@
 // bench/suite-precision.ts measures both fused variants against this form on
 // ordinary and adversarial rows (columns "one-pass x₀" and "one-pass sampled").
 //
-// Summation order of every reduction (S, Σ(x − μ)², Σx²): the first 16·⌊d/16⌋
-// values are read in chunks of CHUNK = 512 values; inside a chunk, vector j (values
-// 4j … 4j+3 of the chunk) goes to accumulator j mod 4, lane (value mod 4), each of
-// the 4 accumulators an f32x4; at the end of a chunk the accumulators are added as
-// (A0 + A1) + (A2 + A3) into a running f32x4 total. The remaining whole vectors
-// (at most 3) are added into the total one by one, the total's lanes are summed as
-// (l0 + l1) + (l2 + l3), and the last d mod 4 values are added in index order.
-// The summation depth (additions on the longest path to the result) is at most
-// min(d, 512)/16 + ⌈d/512⌉ + 10, and exactly 38 for d = 1024 and 60 for d = 12288,
-// where the earlier kernel (two accumulators, one level) had d/8 + 3 = 131 and
-// 1539; the rounding error bound of each sum, γ_depth·Σ|term|, shrinks accordingly.
-// The plain-TS reference sums in index order: the two agree bit for bit when the
-// sums are exact and otherwise differ by summation-order rounding only.
+// Summation order of every reduction (S, Σ(x − μ)², Σx²): assembly/sum.ts, the one
+// definition shared with the BF16/FP16 kernel and emulated by the plain-TS reference
+// (js/reference/sum.ts), so the reference and both builds agree bit for bit
+// (docs/design.md §2). Its depth is at most min(d, 512)/16 + ⌈d/512⌉ + 10 additions,
+// 38 for d = 1024, where one running sum would have d − 1.
 //
 // normalizeRows, the row loop for a whole call, takes rows in groups: statistics of
 // GROUP rows, then their inverse norms one after another (independent dependency
@@ -53,97 +45,16 @@
 // SIMD without a flag (bench/env.ts probes it), so the exact path would be the one
 // that runs anyway.
 
-import { M_LOW } from "./constants";
+import { FORMAT_FP32, M_LOW } from "./constants";
 import { customC, magic, method, policy, steps, variant } from "./method";
 import { exponentOf, inverseNorm, pow2f } from "./scalar";
-
-/** Values per chunk of the two-level summation (multiple of 32): bounds the summation depth. */
-const CHUNK: i32 = 512;
+import { CHUNK, reduce, SQUARES, SUM, sumSquaresF32 } from "./sum";
 
 /** Rows whose statistics are taken before their output passes (normalizeRows). */
 const GROUP: i32 = 4;
 
 /** Largest d for which rows are grouped: GROUP rows of d f32 stay in a 32 KiB L1 data cache. */
 const GROUP_MAX_DIM: i32 = 2048;
-
-// @ts-ignore: decorator
-@inline function lanesSum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
-    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-/** One vector's contribution to a sum: x − c (SUM), (x − c)² (SQUARES) or x² (SQUARES_0). */
-const SUM: i32 = 0;
-const SQUARES: i32 = 1;
-const SQUARES_0: i32 = 2;
-
-// @ts-ignore: decorator
-@inline function term(x: v128, vc: v128, kind: i32): v128 {
-  if (kind == SUM) return f32x4.sub(x, vc);
-  if (kind == SQUARES_0) return f32x4.mul(x, x);
-  const y = f32x4.sub(x, vc);
-  return f32x4.mul(y, y);
-}
-
-// @ts-ignore: decorator
-@inline function termScalar(x: f32, c: f32, kind: i32): f32 {
-  if (kind == SUM) return x - c;
-  if (kind == SQUARES_0) return x * x;
-  const y = x - c;
-  return y * y;
-}
-
-/**
- * Σ term(x_i) over the n values at p in the summation order of the header:
- * Σ(x_i − c), Σ(x_i − c)² or Σx_i² for kind SUM, SQUARES, SQUARES_0.
- */
-// @ts-ignore: decorator
-@inline function reduce(p: usize, n: i32, c: f32, kind: i32): f32 {
-  if (ASC_FEATURE_SIMD) return reduceVec(p, n, c, kind);
-  // Scalar build (no SIMD): index order, the order of the plain-TS reference.
-  let s: f32 = 0;
-  const end = p + (<usize>n << 2);
-  for (let q = p; q < end; q += 4) s += termScalar(load<f32>(q), c, kind);
-  return s;
-}
-
-/** reduce() of the SIMD build, in the order of the header. */
-// @ts-ignore: decorator
-@inline function reduceVec(p: usize, n: i32, c: f32, kind: i32): f32 {
-  const vc = f32x4.splat(c);
-  let t = f32x4.splat(0);
-  const end16 = p + (<usize>(n & ~15) << 2);
-  let q = p;
-  while (q < end16) {
-    const stop = min<usize>(end16, q + (<usize>CHUNK << 2));
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    // 32 values per step (vector j of the chunk into accumulator j mod 4), then at most one step of 16.
-    for (; q + 128 <= stop; q += 128) {
-      a0 = f32x4.add(a0, term(v128.load(q), vc, kind));
-      a1 = f32x4.add(a1, term(v128.load(q, 16), vc, kind));
-      a2 = f32x4.add(a2, term(v128.load(q, 32), vc, kind));
-      a3 = f32x4.add(a3, term(v128.load(q, 48), vc, kind));
-      a0 = f32x4.add(a0, term(v128.load(q, 64), vc, kind));
-      a1 = f32x4.add(a1, term(v128.load(q, 80), vc, kind));
-      a2 = f32x4.add(a2, term(v128.load(q, 96), vc, kind));
-      a3 = f32x4.add(a3, term(v128.load(q, 112), vc, kind));
-    }
-    if (q < stop) {
-      a0 = f32x4.add(a0, term(v128.load(q), vc, kind));
-      a1 = f32x4.add(a1, term(v128.load(q, 16), vc, kind));
-      a2 = f32x4.add(a2, term(v128.load(q, 32), vc, kind));
-      a3 = f32x4.add(a3, term(v128.load(q, 48), vc, kind));
-      q += 64;
-    }
-    t = f32x4.add(t, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
-  }
-  const end4 = p + (<usize>(n & ~3) << 2);
-  for (; q < end4; q += 16) t = f32x4.add(t, term(v128.load(q), vc, kind));
-  let s = lanesSum(t);
-  const end = p + (<usize>n << 2);
-  for (; q < end; q += 4) s += termScalar(load<f32>(q), c, kind);
-  return s;
-}
 
 /** max |x_i|; NaN if any value is NaN (f32x4.max and f32.max propagate NaN). */
 // @ts-ignore: decorator
@@ -276,12 +187,12 @@ let statMu: f32 = 0;
 @inline function rowStats(src: usize, n: i32, center: bool, invD: f32, epsTerm: f32): f32 {
   if (!center) {
     statMu = 0;
-    return reduce(src, n, 0, SQUARES_0) + epsTerm;
+    return sumSquaresF32(src, n) + epsTerm;
   }
   const x0 = load<f32>(src);
-  const mu = x0 + reduce(src, n, x0, SUM) * invD;
+  const mu = x0 + reduce(src, n, x0, SUM, FORMAT_FP32, false, CHUNK) * invD;
   statMu = mu;
-  return reduce(src, n, mu, SQUARES) + epsTerm;
+  return reduce(src, n, mu, SQUARES, FORMAT_FP32, false, CHUNK) + epsTerm;
 }
 
 /** True when m can go to the scalar path as is (else the row is rescaled or NaN). */
@@ -321,7 +232,7 @@ function rescaledRow(src: usize, dst: usize, n: i32, g: usize, b: usize, center:
  * center: LayerNorm (subtract μ, scale by √d·a) or L2 (no shift, scale by a).
  * epsTerm: d·ε (LayerNorm) or ε (L2), added to Σy².
  *
- * Edge rules (DESIGN.md §1): a NaN or ±Inf value makes the row NaN; an all-zero or
+ * Edge rules (docs/design.md §4): a NaN or ±Inf value makes the row NaN; an all-zero or
  * constant row gives y = 0, a = 0, out = β; a row whose Σy² would overflow or
  * underflow is first multiplied by 2^k so that max|x| ∈ [1, 2) (exact), and its
  * statistics are taken again on the scaled copy (written to dst).

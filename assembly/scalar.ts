@@ -1,4 +1,4 @@
-// The scalar path: m = Σy² → a ≈ 1/√m (DESIGN.md §1 steps 4–7), and the
+// The scalar path: m = Σy² → a ≈ 1/√m (docs/design.md §1 steps 4–7), and the
 // comparison methods (FISR, sqrt + divide). Every operation is one rounded f32
 // operation; wasm has no fused multiply-add outside relaxed SIMD, so the plain-TS
 // reference (js/reference/rsqrt.ts) reproduces these bits with Math.fround.
@@ -26,7 +26,7 @@ import { fromBits, roundTo, toBits } from "./formats";
 }
 
 /**
- * a₀ = 2^(−(e+1)/2) (DESIGN.md §1 step 5). For even e+1 a power of two; for odd
+ * a₀ = 2^(−(e+1)/2) (docs/design.md §1 step 5). For even e+1 a power of two; for odd
  * e+1 the exponent field of 2^(−(e+2)/2) with the constant significand of √2.
  * Needs e in [−E_DIRECT, E_DIRECT − 1].
  */
@@ -38,7 +38,7 @@ import { fromBits, roundTo, toBits } from "./formats";
   return reinterpret<f32>((field << 23) | (reinterpret<u32>(SQRT2_F32) & 0x7fffff));
 }
 
-/** λ·m for the policy (DESIGN.md §1 step 6): λ comes from the exponent alone. */
+/** λ·m for the policy (docs/design.md §1 step 6): λ comes from the exponent alone. */
 // @ts-ignore: decorator
 @inline export function lambdaTimesM(m: f32, e: i32, policy: i32, c: f32): f32 {
   if (policy == LAMBDA_NEWTON) return 0.5;
@@ -50,7 +50,7 @@ import { fromBits, roundTo, toBits } from "./formats";
 
 /**
  * IterL2Norm's scalar iteration: a ← a + λ·m·a·(1 − m·a²), n times, from the
- * exponent-based a₀. Operation order (DESIGN.md §1): lm = λ·m once, then per step
+ * exponent-based a₀. Operation order (docs/design.md §1 step 7): lm = λ·m once, then per step
  * t = a·a; t = m·t; t = 1 − t; u = lm·a; u = u·t; a = a + u.
  *
  * Special values: m = ±0 → ±Infinity, m = +Infinity → 0, m < 0 or NaN → NaN.
@@ -116,7 +116,7 @@ export function fisrRsqrt(x: f32, magic: u32, steps: i32): f32 {
   return policy >= LAMBDA_PAPER && policy <= LAMBDA_CUSTOM;
 }
 
-// ── The scalar path in a working format F (issue 3) ─────────────────────────
+// ── The scalar path in a working format F (docs/design.md §3) ───────────────
 // FORMAT_FP32 runs the functions above unchanged. For BF16 and FP16, m is rounded
 // to F first and every arithmetic result is rounded to F (assembly/formats.ts).
 // The iteration always runs on m' = m·2^(−2j) ∈ [1, 4), j = ⌊e/2⌋, and scales the

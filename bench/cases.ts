@@ -50,7 +50,7 @@ export interface Shape {
 /**
  * Error bounds of the correctness check (outputs are O(1): |γ| ≈ 1, |β| ≈ 0.1,
  * normalised values mostly within ±4). The paper preset's a has a relative error
- * up to 3.5e-3 (DESIGN.md §1), which scales outputs up to |y/σ| ≈ 6 → 2.1e-2; take
+ * up to 3.5e-3 (docs/design.md §1.1), which scales outputs up to |y/σ| ≈ 6 → 2.1e-2; take
  * 3e-2. FISR with one Newton step: relative error ≤ 1.8e-3 (Lomont 2003) → 1.1e-2;
  * take 2e-2. Everything else (precise, sqrt, JS in float64, onnxruntime) is limited
  * by f32 rounding of the statistics and outputs, well under 1e-4 for d ≤ 12288

@@ -83,14 +83,14 @@ export function invSqrtJs(m: Float32Array, out: Float32Array): Float32Array {
 
 /** λ constant of the paper preset as f32 (arXiv 2412.04778: c = ln(1000)/20 ≈ 0.345). */
 const PAPER_C_F32 = Math.fround(0.345);
-/** Significand field of √2 in f32 (0x3FB504F3): a₀ for odd e + 1 (DESIGN.md §1 step 5). */
+/** Significand field of √2 in f32 (0x3FB504F3): a₀ for odd e + 1 (docs/design.md §1 step 5). */
 const SQRT2_SIGNIFICAND = 0x3fb504f3 & 0x7fffff;
 
 /**
  * The IterL2Norm paper-preset iteration in plain JS for m in [2^−64, 2^64) (the
  * exponent range where no pre-scaling is needed): a₀ and λ from the exponent bits
  * (typed-array aliasing), then `steps` updates with every operation rounded by
- * Math.fround in the order of DESIGN.md §1. Bit-identical to reference.rsqrtIter
+ * Math.fround in the order of docs/design.md §1 step 7. Bit-identical to reference.rsqrtIter
  * there (checked by the rsqrt suite and tests/bench-baselines.test.ts).
  */
 export function iterRsqrtJs(m: Float32Array, out: Float32Array, steps: number): Float32Array {

@@ -28,7 +28,7 @@ export interface ThroughputResult {
   readonly spread: number;
 }
 
-/** One target of issue 5: a measured value against a threshold. */
+/** One speed target (docs/performance.md): a measured value against a threshold. */
 export interface TargetLine {
   readonly name: string;
   /** Measured value (a ratio, or ns for the latency target). */

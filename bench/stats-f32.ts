@@ -1,45 +1,24 @@
 /**
  * The row statistics of assembly/rows.ts emulated in plain TS with f32 rounding
- * (Math.fround at every operation, the kernel's summation order), plus the two
+ * (Math.fround at every operation, the kernel's summation order: reference.kernelSum), plus the two
  * fused one-pass forms the kernel does not use, so the precision study can compare
  * the formulas on equal terms. bench/suite-precision.ts checks that the two-pass
  * emulation reproduces the kernel's outputs bit for bit.
  */
 
-const f = Math.fround;
+import { reference } from "iterl2norm";
 
-/** Values per chunk of the kernel's two-level summation (assembly/rows.ts CHUNK). */
-const CHUNK = 512;
+const f = Math.fround;
 
 /** What each value contributes: x − c, or (x − c)². */
 export type Term = "sum" | "squares";
 
-/**
- * Σ term(x_i) over x[o … o+n) in the kernel's order: chunks of 512 values, vector j
- * of a chunk into accumulator j mod 4 (4 lanes each), chunk results added as
- * (A0 + A1) + (A2 + A3) into a running total, leftover vectors into the total, the
- * lanes summed as (l0 + l1) + (l2 + l3), then the last n mod 4 values in order.
- */
+/** Σ term(x_i) over x[o … o+n) in the kernel's order (reference.kernelSum), every operation in f32. */
 export function reduceF32(x: Float32Array, o: number, n: number, c: number, kind: Term): number {
   const term = kind === "sum"
-    ? (v: number): number => f(v - c)
-    : (v: number): number => { const y = f(v - c); return f(y * y); };
-  const total = [0, 0, 0, 0];
-  const end16 = n & ~15;
-  let q = 0;
-  while (q < end16) {
-    const stop = Math.min(end16, q + CHUNK);
-    const acc = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]];
-    for (let j = 0; q < stop; q += 4, j++) {
-      const a = acc[j & 3]!;
-      for (let l = 0; l < 4; l++) a[l] = f(a[l]! + term(x[o + q + l]!));
-    }
-    for (let l = 0; l < 4; l++) total[l] = f(total[l]! + f(f(acc[0]![l]! + acc[1]![l]!) + f(acc[2]![l]! + acc[3]![l]!)));
-  }
-  for (; q < (n & ~3); q += 4) for (let l = 0; l < 4; l++) total[l] = f(total[l]! + term(x[o + q + l]!));
-  let s = f(f(total[0]! + total[1]!) + f(total[2]! + total[3]!));
-  for (; q < n; q++) s = f(s + term(x[o + q]!));
-  return s;
+    ? (i: number): number => f(x[o + i]! - c)
+    : (i: number): number => { const y = f(x[o + i]! - c); return f(y * y); };
+  return reference.kernelSum(n, term);
 }
 
 /** μ and m of one row as an f32 kernel computes them. */

@@ -35,7 +35,7 @@ interface RsqrtCase {
 
 /**
  * Relative error bounds of the check: Q_rsqrt with one Newton step 1.8e-3 (Lomont
- * 2003) → 2e-3; IterL2Norm paper preset 3.5e-3 after 5 steps (DESIGN.md §1) → 4e-3;
+ * 2003) → 2e-3; IterL2Norm paper preset 3.5e-3 after 5 steps (docs/design.md §1.1) → 4e-3;
  * Newton step and sqrt + divide are f32-rounding limited (a few ulps) → 1e-6.
  */
 function cases(m: Float32Array, out: Float32Array, wsIn: () => Float32Array, wsOut: () => Float32Array): RsqrtCase[] {

@@ -5,8 +5,9 @@
  */
 import { fisr, layerNorm, reference, rsqrt, type NormalizeOptions } from "iterl2norm";
 import { normalRows } from "../bench/random.js";
-import { parseArgs } from "node:util";
 import { EXIT } from "./common.js";
+import { parseCommandLine, withUsageErrors } from "./flags.js";
+import { sci } from "./numbers.js";
 
 const SEED = 20241206;
 const ROWS = 64;
@@ -36,7 +37,6 @@ function errors(got: ArrayLike<number>, truth: Float64Array): { max: number; mea
   return { max, mean: sum / truth.length };
 }
 
-const fmt = (v: number): string => v.toExponential(2);
 
 export const USAGE = `Usage: iterl2norm demo [--json]
 
@@ -55,8 +55,13 @@ Examples:
   iterl2norm demo --json
 `;
 
-export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+/** Runs `iterl2norm demo` with the arguments after the subcommand; returns the exit code. */
+export function main(argv: string[]): Promise<number> {
+  return withUsageErrors("demo", () => run(argv));
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandLine(argv, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } });
   if (values.help) {
     process.stdout.write(USAGE);
     return EXIT.ok;
@@ -92,12 +97,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   console.log("iterl2norm: IterL2Norm LayerNorm / L2 normalisation in WebAssembly SIMD\n");
   console.log(`Scalar path a ≈ 1/√m: worst relative error over ${m.length} values of m (every 64th f32 in [1, 4))`);
-  scalar.forEach(([name], i) => console.log(`  ${name}  ${fmt(result.scalarWorstRelative[i]!.worst)}`));
+  scalar.forEach(([name], i) => console.log(`  ${name}  ${sci(result.scalarWorstRelative[i]!.worst)}`));
   console.log(`\nLayerNorm of ${ROWS} seeded N(0,1) rows, d = ${DIM}, eps = 1e-5 (seed ${SEED}): |out − float64 truth|`);
   console.log("  method                            max        mean");
   rows.forEach(([name], i) => {
     const e = result.layerNormError[i]!;
-    console.log(`  ${name}  ${fmt(e.max)}   ${fmt(e.mean)}`);
+    console.log(`  ${name}  ${sci(e.max)}   ${sci(e.mean)}`);
   });
   console.log("\nRun `npm test` for the full checks.");
   return EXIT.ok;

@@ -4,6 +4,7 @@
  * when used. Exit codes: 0 success, 1 failure (bad data, failed run), 2 bad command line.
  */
 import { EXIT, UsageError, packageVersion } from "./common.js";
+import { reportUsageError } from "./flags.js";
 import { InputError } from "./io/tensor-file.js";
 
 interface Command {
@@ -52,10 +53,7 @@ async function run(argv: string[]): Promise<number> {
     return await module.main(rest);
   } catch (e) {
     const err = e as Error & { code?: string };
-    if (e instanceof UsageError || err.code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`iterl2norm ${name}: ${err.message}\nRun "iterl2norm ${name} --help" for usage.\n`);
-      return EXIT.usage;
-    }
+    if (e instanceof UsageError) return reportUsageError(name, err.message);
     if (e instanceof InputError || e instanceof TypeError || e instanceof RangeError) {
       process.stderr.write(`iterl2norm ${name}: ${err.message}\n`);
       return EXIT.failure;

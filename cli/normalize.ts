@@ -1,11 +1,11 @@
 /** `iterl2norm normalize`: LayerNorm or L2 normalisation of tensor files, in chunks of rows. */
 import { SingleBar } from "cli-progress";
-import { parseArgs } from "node:util";
 import { l2Normalize, layerNorm, type NormalizeOptions } from "iterl2norm";
 import {
   FILE_KINDS, InputError, kindOfPath, openReader, openWriter, outputElement, type FileKind, type TensorReader,
 } from "./io/tensor-file.js";
-import { EXIT, UsageError, choiceFlag, intFlag, numberFlag } from "./common.js";
+import { EXIT, UsageError } from "./common.js";
+import { choiceFlag, intFlag, numberFlag, parseCommandLine, withUsageErrors } from "./flags.js";
 
 export const USAGE = `Usage: iterl2norm normalize IN -o OUT [options]
 
@@ -56,27 +56,28 @@ function kindFlag(name: string, value: string | undefined): FileKind | undefined
   return value === undefined ? undefined : choiceFlag(name, value, FILE_KINDS, "npy");
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      out: { type: "string", short: "o" },
-      dim: { type: "string", short: "d" },
-      mode: { type: "string", short: "m" },
-      gamma: { type: "string" },
-      beta: { type: "string" },
-      eps: { type: "string" },
-      preset: { type: "string" },
-      format: { type: "string" },
-      "in-type": { type: "string" },
-      "out-type": { type: "string" },
-      "chunk-rows": { type: "string" },
-      json: { type: "boolean" },
-      quiet: { type: "boolean", short: "q" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+/** Runs `iterl2norm normalize` with the arguments after the subcommand; returns the exit code. */
+export function main(argv: string[]): Promise<number> {
+  return withUsageErrors("normalize", () => run(argv));
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, {
+    out: { type: "string", short: "o" },
+    dim: { type: "string", short: "d" },
+    mode: { type: "string", short: "m" },
+    gamma: { type: "string" },
+    beta: { type: "string" },
+    eps: { type: "string" },
+    preset: { type: "string" },
+    format: { type: "string" },
+    "in-type": { type: "string" },
+    "out-type": { type: "string" },
+    "chunk-rows": { type: "string" },
+    json: { type: "boolean" },
+    quiet: { type: "boolean", short: "q" },
+    help: { type: "boolean", short: "h" },
+  }, true);
   if (values.help) {
     process.stdout.write(USAGE);
     return EXIT.ok;

@@ -1,7 +1,7 @@
 /**
  * The arithmetic of the macro's units, bit for bit: every unit use is one
  * operation rounded once, to the working format F or to FP32 (the reduction tree
- * and the partial-sum row are FP32 in both formats, DESIGN.md §2). A BF16 result
+ * and the partial-sum row are FP32 in both formats, docs/design.md §3). A BF16 result
  * is the FP32 result rounded to BF16 with round-to-nearest-even, the library's
  * definition (js/formats.ts).
  */

@@ -47,8 +47,8 @@ export function comparisonDesigns(base: MacroConfig = DEFAULT_MACRO): { name: st
   ];
 }
 
-/** Latency, area, energy and precision of the five designs at each d (precision from the library's wasm kernel). */
-export async function compareMacros(base: MacroConfig = DEFAULT_MACRO, dims: readonly number[] = TABLE_DIMS): Promise<Comparison> {
+/** Latency, area, energy and precision of the five designs at each d (precision from the library's scalar path). */
+export function compareMacros(base: MacroConfig = DEFAULT_MACRO, dims: readonly number[] = TABLE_DIMS): Comparison {
   const b = checkMacroConfig(base);
   const rows: DesignRow[] = [];
   for (const { name, config } of comparisonDesigns(b)) {
@@ -63,7 +63,7 @@ export async function compareMacros(base: MacroConfig = DEFAULT_MACRO, dims: rea
       energyPj: dims.map((d) => macroEnergy(d, config).totalPj),
       areaMm2: cost.areaMm2,
       methodAreaUm2,
-      precision: await methodPrecision(config),
+      precision: methodPrecision(config),
     });
   }
   return { format: b.format, dims: [...dims], rows };

@@ -8,17 +8,17 @@
  * and a 2-cycle controller turn-around fitted to the paper's two latencies.
  */
 import { BF16_MAGIC, MAX_ITERATIONS, QUAKE_MAGIC } from "../js/constants.js";
-import { describe } from "../js/options.js";
+import { checkKeys, integerIn, numberIn, objectOf, oneOf, rangeError } from "../js/validate.js";
 import {
   DIGIT_RECURRENCE_EXTRA_CYCLES, MAX_ITERATIVE, MAX_LANES, MAX_MACRO_DIM, MAX_PIPELINE,
   PAPER_CLOCK_MHZ, PAPER_MAX_DIM, PAPER_VOLTAGE, SIGNIFICAND_BITS,
 } from "./constants.js";
 
-/** Working format of the datapath. Reductions accumulate in FP32 in both (DESIGN.md §2). */
+/** Working format of the datapath. Reductions accumulate in FP32 in both (docs/design.md §3). */
 export type MacroFormat = "fp32" | "bf16";
 /** How the inverse norm a ≈ 1/√m is found: IterL2Norm, magic seed + Newton steps, or sqrt then divide. */
 export type MacroMethod = "iter" | "fisr" | "sqrt";
-/** λ policy of the iteration (DESIGN.md §1 step 6); a number c means λ = c·2^(−e). */
+/** λ policy of the iteration (docs/design.md §1 step 6); a number c means λ = c·2^(−e). */
 export type MacroLambda = "paper" | "pow2" | "newton" | number;
 
 /** Pipeline depths in cycles: a result issued in cycle t is usable in cycle t + depth. */
@@ -115,42 +115,13 @@ function defaults(format: MacroFormat): MacroConfig {
   };
 }
 
-function typeError(name: string, value: unknown, expected: string): TypeError {
-  return new TypeError(`${name} must be ${expected}; got ${describe(value)}`);
-}
-
-function rangeError(name: string, value: unknown, expected: string): RangeError {
-  return new RangeError(`${name} must be ${expected}; got ${describe(value)}`);
-}
+// Checks by the package's validator kit (js/validate.ts); a configuration's names are "fields", and
+// every field is required (integerIn without a fallback): defineMacro fills in the defaults.
 
 function record(name: string, value: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw typeError(name, value, "an object");
-  const o = value as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!keys.includes(key)) throw new TypeError(`${name} has an unknown field ${JSON.stringify(key)}; expected one of ${keys.join(", ")}`);
-  }
+  const o = objectOf(name, value, "an object");
+  checkKeys(name, o, keys, "field");
   return o;
-}
-
-function integer(name: string, value: unknown, lo: number, hi: number, extra = ""): number {
-  const expected = `an integer from ${lo} to ${hi}${extra}`;
-  if (typeof value !== "number") throw typeError(name, value, expected);
-  if (!Number.isInteger(value) || value < lo || value > hi) throw rangeError(name, value, expected);
-  return value;
-}
-
-function real(name: string, value: unknown, lo: number, hi: number, unit: string): number {
-  const expected = `a number from ${lo} to ${hi} (${unit})`;
-  if (typeof value !== "number") throw typeError(name, value, expected);
-  if (!Number.isFinite(value) || value < lo || value > hi) throw rangeError(name, value, expected);
-  return value;
-}
-
-function choice<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
-  const expected = `one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`;
-  if (typeof value !== "string") throw typeError(name, value, expected);
-  if (!(allowed as readonly string[]).includes(value)) throw rangeError(name, value, expected);
-  return value as T;
 }
 
 /**
@@ -161,30 +132,38 @@ function choice<T extends string>(name: string, value: unknown, allowed: readonl
 export function checkMacroConfig(config: unknown, name = "config"): MacroConfig {
   const o = record(name, config, CONFIG_KEYS);
   for (const key of CONFIG_KEYS) {
-    if (o[key] === undefined) throw new TypeError(`${name}.${key} is missing; a MacroConfig needs all of ${CONFIG_KEYS.join(", ")} (build one with defineMacro)`);
+    if (o[key] === undefined) {
+      throw new TypeError(`${name}.${key} is missing; a MacroConfig needs all of ${CONFIG_KEYS.join(", ")} ` +
+        "(build one with defineMacro)");
+    }
   }
-  const format = choice(`${name}.format`, o.format, FORMATS);
-  const lanes = integer(`${name}.lanes`, o.lanes, 2, MAX_LANES, " that is a power of two");
-  if ((lanes & (lanes - 1)) !== 0) throw rangeError(`${name}.lanes`, lanes, `a power of two from 2 to ${MAX_LANES} (the adder tree is binary)`);
-  const maxDim = integer(`${name}.maxDim`, o.maxDim, 1, MAX_MACRO_DIM);
-  const clockMHz = real(`${name}.clockMHz`, o.clockMHz, 1, 10000, "MHz");
-  const voltage = real(`${name}.voltage`, o.voltage, 0.5, 1.5, "volts; the energy model scales CV² from 0.9 V");
-  const method = choice(`${name}.method`, o.method, METHODS);
-  const iterations = integer(`${name}.iterations`, o.iterations, 0, MAX_ITERATIONS);
+  const format = oneOf(`${name}.format`, o.format, FORMATS);
+  const lanes = integerIn(`${name}.lanes`, o.lanes, 2, MAX_LANES, undefined, " that is a power of two");
+  if ((lanes & (lanes - 1)) !== 0) {
+    throw rangeError(`${name}.lanes`, lanes, `a power of two from 2 to ${MAX_LANES} (the adder tree is binary)`);
+  }
+  const maxDim = integerIn(`${name}.maxDim`, o.maxDim, 1, MAX_MACRO_DIM);
+  const clockMHz = numberIn(`${name}.clockMHz`, o.clockMHz, 1, 10000, " (MHz)");
+  const voltage = numberIn(`${name}.voltage`, o.voltage, 0.5, 1.5,
+    " (volts; the energy model scales CV² from 0.9 V)");
+  const method = oneOf(`${name}.method`, o.method, METHODS);
+  const iterations = integerIn(`${name}.iterations`, o.iterations, 0, MAX_ITERATIONS);
   let lambda: MacroLambda;
   if (typeof o.lambda === "number") {
     if (!Number.isFinite(o.lambda) || o.lambda <= 0 || o.lambda > 1) {
-      throw rangeError(`${name}.lambda`, o.lambda, "a number c with 0 < c ≤ 1 (λ = c·2^(−e)), or \"paper\", \"pow2\", \"newton\"");
+      throw rangeError(`${name}.lambda`, o.lambda,
+        "a number c with 0 < c ≤ 1 (λ = c·2^(−e)), or \"paper\", \"pow2\", \"newton\"");
     }
     lambda = o.lambda;
   } else {
-    lambda = choice(`${name}.lambda`, o.lambda, LAMBDAS);
+    lambda = oneOf(`${name}.lambda`, o.lambda, LAMBDAS);
   }
   const f = record(`${name}.fisr`, o.fisr, FISR_KEYS);
   const magicMax = format === "fp32" ? 0xffffffff : 0xffff;
   const fisr: MacroFisr = Object.freeze({
-    magic: integer(`${name}.fisr.magic`, f.magic, 0, magicMax, format === "fp32" ? " (32-bit pattern)" : " (16-bit pattern for BF16)"),
-    steps: integer(`${name}.fisr.steps`, f.steps, 0, MAX_ITERATIONS),
+    magic: integerIn(`${name}.fisr.magic`, f.magic, 0, magicMax, undefined,
+      format === "fp32" ? " (32-bit pattern)" : " (16-bit pattern for BF16)"),
+    steps: integerIn(`${name}.fisr.steps`, f.steps, 0, MAX_ITERATIONS),
   });
   const l = record(`${name}.latency`, o.latency, LATENCY_KEYS);
   const lat = {} as Record<keyof MacroLatencies, number>;
@@ -192,7 +171,7 @@ export function checkMacroConfig(config: unknown, name = "config"): MacroConfig 
     const lo = key === "phaseSwitch" ? 0 : 1;
     const hi = key === "sqrt" || key === "divide" ? MAX_ITERATIVE : MAX_PIPELINE;
     if (l[key] === undefined) throw new TypeError(`${name}.latency.${key} is missing`);
-    lat[key] = integer(`${name}.latency.${key}`, l[key], lo, hi, " cycles");
+    lat[key] = integerIn(`${name}.latency.${key}`, l[key], lo, hi, undefined, " cycles");
   }
   return Object.freeze({
     format, lanes, maxDim, clockMHz, voltage, method, iterations, lambda, fisr,
@@ -210,7 +189,7 @@ export function checkMacroConfig(config: unknown, name = "config"): MacroConfig 
  */
 export function defineMacro(overrides: MacroOverrides = {}): MacroConfig {
   const o = record("overrides", overrides, CONFIG_KEYS);
-  const format = o.format === undefined ? "fp32" : choice("overrides.format", o.format, FORMATS);
+  const format = o.format === undefined ? "fp32" : oneOf("overrides.format", o.format, FORMATS);
   const base = defaults(format);
   const fisr = o.fisr === undefined ? {} : record("overrides.fisr", o.fisr, FISR_KEYS);
   const latency = o.latency === undefined ? {} : record("overrides.latency", o.latency, LATENCY_KEYS);

@@ -28,7 +28,7 @@ export const SIGNIFICAND_BITS = Object.freeze({ fp32: 24, bf16: 8 });
 /** Storage bits of one element in the working formats. */
 export const WORD_BITS = Object.freeze({ fp32: 32, bf16: 16 });
 
-/** Width of the reduction tree, the partial-sum row and the scalar unit: FP32 in both formats (DESIGN.md §2, reductions accumulate in FP32). */
+/** Width of the reduction tree, the partial-sum row and the scalar unit: FP32 in both formats (docs/design.md §3). */
 export const ACCUMULATOR_BITS = 32;
 
 /** Width of an exponent field (binary32 and bfloat16 share it): the max-exponent unit compares 8-bit fields. */

@@ -13,7 +13,7 @@
  *          IEEE Trans. Computers 46(8), 1997: radix-2 digit recurrence, one bit per cycle.
  *   [EL04] M. D. Ercegovac, T. Lang, "Digital Arithmetic", Morgan Kaufmann, 2004, ch. 6:
  *          square root by digit recurrence shares the divider's structure.
- *   [I4]   issue 4 of this project: 28 nm 6T SRAM bitcell ≈ 0.127 µm².
+ *   [SR]   assumption of this model: a 28 nm high-density 6T SRAM bitcell of ≈ 0.127 µm².
  * Rows marked "assumption" have no published source; the value and its reasoning are shown.
  */
 
@@ -57,7 +57,7 @@ export const COST_TABLE = Object.freeze({
   int32Add: { what: "32-bit integer adder (FISR seed; digit-recurrence step)", areaUm2: 137, energyPj: 0.1, nodeNm: 45, source: "[H14]", accuracy: "±50%" },
   int8Add: { what: "8-bit integer adder / comparator (exponent logic)", areaUm2: 36, energyPj: 0.03, nodeNm: 45, source: "[H14]", accuracy: "±50%" },
   sramRead: { what: "SRAM access energy per bit (32-bit read of an 8 KB array: 5 pJ; writes costed as reads)", areaUm2: null, energyPj: 5 / 32, nodeNm: 45, source: "[H14]; write = read is an assumption", accuracy: "±50%; the macro's 4 KB, wide-row arrays likely cost less per bit" },
-  sramBitcell: { what: "6T SRAM bitcell", areaUm2: 0.127, energyPj: null, nodeNm: 28, source: "[I4]", accuracy: "±10% for the cell; array overhead is the separate efficiency assumption" },
+  sramBitcell: { what: "6T SRAM bitcell", areaUm2: 0.127, energyPj: null, nodeNm: 28, source: "[SR]", accuracy: "±10% for the cell; array overhead is the separate efficiency assumption" },
   registerBit: { what: "pipeline register bit (D flip-flop), energy per bit written incl. clock", areaUm2: 4.5, energyPj: 0.003, nodeNm: 28, source: "assumption: a DFF ≈ 9 NAND2 equivalents of ≈0.5 µm²; ≈3 fJ per clocked bit at 0.9 V", accuracy: "×2 either way" },
   control: { what: "controller, address generation and operand muxes (whole macro), energy per cycle", areaUm2: 3000, energyPj: 1, nodeNm: 28, source: "assumption: ≈6 k NAND2 equivalents; clock and control ≈1 pJ per cycle at 0.9 V", accuracy: "×3 either way" },
 } satisfies Record<string, UnitCost>);

@@ -1,10 +1,13 @@
 /**
- * Precision of a configuration's inverse-norm method, measured with the library
- * (the wasm rsqrt / fisr, bit-identical to the macro's scalar path: tests/hw-scalar.test.ts):
- * the largest relative error |a·√m − 1| over a grid of m covering [1, 4). Every
- * method's relative error repeats with period 4 in m (a₀ and λ depend on the
- * exponent, FISR's seed on the bit pattern), so [1, 4) is every case.
+ * Precision of a configuration's inverse-norm method, measured with the library's
+ * plain-TS scalar path (js/reference: bit-identical to the wasm rsqrt / fisr and to
+ * the macro's scalar path, tests/hw-scalar.test.ts): the largest relative error
+ * |a·√m − 1| over a grid of m covering [1, 4). Every method's relative error repeats
+ * with period 4 in m (a₀ and λ depend on the exponent, FISR's seed on the bit
+ * pattern), so [1, 4) is every case. Synchronous and pure: no wasm is loaded.
  */
+import { inverseNormBits } from "../js/reference/iter.js";
+import { resolveInverseNorm } from "../js/resolve.js";
 import type { MacroConfig } from "./config.js";
 
 /** Largest relative error of a over the grid, and the grid. */
@@ -26,21 +29,25 @@ function grid(format: MacroConfig["format"]): Float32Array {
   return m;
 }
 
-/** The configuration's method on the grid, through the library's wasm kernel. */
-export async function methodPrecision(config: MacroConfig): Promise<MethodPrecision> {
-  const { rsqrt, fisr } = await import("../js/scalar.js");
+/** The configuration's method on the grid, through the library's scalar path in plain TS. */
+export function methodPrecision(config: MacroConfig): MethodPrecision {
   const m = grid(config.format);
   const format = config.format;
-  let a: Float32Array;
-  if (config.method === "fisr") a = fisr(m, { magic: config.fisr.magic, steps: config.fisr.steps, format });
-  else if (config.method === "sqrt") a = rsqrt(m, { method: "sqrt", format });
-  else a = rsqrt(m, { lambda: config.lambda, iterations: config.iterations, format });
+  const spec = config.method === "fisr"
+    ? resolveInverseNorm({ method: "fisr", fisr: { magic: config.fisr.magic, steps: config.fisr.steps }, format })
+    : config.method === "sqrt"
+      ? resolveInverseNorm({ method: "sqrt", format })
+      : resolveInverseNorm({ lambda: config.lambda, iterations: config.iterations, format });
   let worst = 0;
-  for (let i = 0; i < m.length; i++) worst = Math.max(worst, Math.abs(a[i]! * Math.sqrt(m[i]!) - 1));
+  for (let i = 0; i < m.length; i++) {
+    worst = Math.max(worst, Math.abs(inverseNormBits(m[i]!, spec) * Math.sqrt(m[i]!) - 1));
+  }
   const per = format === "fp32" ? FP32_PER_BINADE : BF16_PER_BINADE;
   return {
     maxRelError: worst,
     samples: m.length,
-    grid: format === "fp32" ? `${m.length} FP32 values in [1, 4), ${per} per binade` : `all ${m.length} BF16 values in [1, 4)`,
+    grid: format === "fp32"
+      ? `${m.length} FP32 values in [1, 4), ${per} per binade`
+      : `all ${m.length} BF16 values in [1, 4)`,
   };
 }

@@ -5,7 +5,7 @@
  * every unit issues the oldest operation whose operands are ready, so the timing
  * follows from the dependences and the pipeline depths.
  *
- * IterL2Norm (DESIGN.md §1 steps 4–7), per step in this order, each one rounded op:
+ * IterL2Norm (docs/design.md §1 steps 4–7), per step in this order, each one rounded op:
  *
  *   t = a·a ─► t = m·t ─► t = 1 − t ─┐
  *   u = lm·a (in parallel) ──────────┴► u = u·t ─► a = a + u      critical path 3·mul + 2·add
@@ -18,7 +18,8 @@
  */
 import { PAPER_C } from "../js/constants.js";
 import { bf16BitsFromF32Bits, bf16Value } from "../js/formats.js";
-import { exponentOf, f32Bits, f32FromBits, initialA, pow2 } from "../js/reference/rsqrt.js";
+import { f32Bits, f32FromBits } from "../js/bits.js";
+import { exponentOf, initialA, pow2 } from "../js/reference/rsqrt.js";
 import { rounder, type Round } from "./arith.js";
 import type { MacroConfig, MacroLambda } from "./config.js";
 import { Pipe } from "./pipe.js";
@@ -77,7 +78,7 @@ export function fisrSeed(x: number, magic: number, format: MacroConfig["format"]
 /**
  * The inverse-norm program of the configured method: from m (in F) to
  * s = scale·a, where scale is √d (LayerNorm) or 1 (L2, and the scalar path alone).
- * m = 0 or +∞ gives a = 0 (the row rule of DESIGN.md §1); the method's bits otherwise.
+ * m = 0 or +∞ gives a = 0 (the row rule of docs/design.md §4); the method's bits otherwise.
  */
 export function inverseNormProgram(m: number, config: MacroConfig, scale: number): ScalarOp[] {
   const R = rounder(config.format);
@@ -142,7 +143,7 @@ export function inverseNormProgram(m: number, config: MacroConfig, scale: number
   return ops;
 }
 
-/** μ = x₀ + S·(1/d): one product and one sum in F (DESIGN.md §1 step 1, shifted as in the kernel). */
+/** μ = x₀ + S·(1/d): one product and one sum in F (docs/design.md §1 step 1, shifted as in the kernel). */
 export function meanProgram(sum: number, x0: number, invD: number, R: Round): ScalarOp[] {
   return [
     { unit: "mul", deps: [], run: () => R(sum * invD) },

@@ -18,8 +18,9 @@
  */
 import { bf16BitsFromF32Bits, bf16Value } from "../js/formats.js";
 import { DEFAULT_L2_EPS, DEFAULT_LAYERNORM_EPS } from "../js/constants.js";
-import { describe } from "../js/options.js";
-import { exponentOf, f32Bits } from "../js/reference/rsqrt.js";
+import { describe } from "../js/validate.js";
+import { f32Bits } from "../js/bits.js";
+import { exponentOf } from "../js/reference/rsqrt.js";
 import { mapRow, rounder, toF32, treeLevel, treeLevelAdds, type Round, type Row } from "./arith.js";
 import { DEFAULT_MACRO, checkMacroConfig, type MacroConfig } from "./config.js";
 import type { MacroActivity } from "./activity.js";

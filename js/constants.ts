@@ -7,7 +7,7 @@
 /** Paper's update-rate constant c in λ = c·2^(−e): ln(1000)/20 ≈ 0.345 (arXiv 2412.04778, λ bound with δc = 10⁻³, n_c = 10). */
 export const PAPER_C = Math.fround(0.345);
 
-/** √2 rounded to f32 (bits 0x3FB504F3): the significand of a₀ when e+1 is odd (DESIGN.md §1 step 5). */
+/** √2 rounded to f32 (bits 0x3FB504F3): the significand of a₀ when e+1 is odd (docs/design.md §1 step 5). */
 export const SQRT2_F32 = Math.fround(Math.SQRT2);
 
 /** The scalar iteration runs on m directly for exponents in [−E_DIRECT, E_DIRECT − 1] (see assembly/constants.ts). */
@@ -37,7 +37,7 @@ export const MAX_DIM = 2 ** 24;
 /** Largest iteration / Newton step count accepted. */
 export const MAX_ITERATIONS = 100;
 
-// ── Reduced-precision datapaths and FISR variants (issue 3) ─────────────────
+// ── Reduced-precision datapaths and FISR variants (docs/design.md §3, §6) ───
 // The kernel exports the same values as globals (assembly/constants.ts); the
 // plain-TS references use these, and tests/fisr.test.ts checks that both agree.
 
@@ -57,11 +57,11 @@ export const KADLEC_K1 = Math.fround(0.703952253);
 export const KADLEC_K2 = Math.fround(2.38924456);
 /** BF16 magic on the 16-bit pattern: the upper half of Quake III's 0x5f3759df. */
 export const BF16_MAGIC = 0x5f37;
-/** Alternative BF16 magic listed in issue 3 (no publication traced). */
+/** Alternative BF16 magic, kept for comparison (no publication traced). */
 export const BF16_MAGIC_ALT = 0x5f35;
 /** FP16 magic: Quake's constant carried to binary16, round(1.5·2^10·(15 − σ)), σ = 127 − 0x5f3759df/(1.5·2^23). */
 export const FP16_MAGIC = 0x59bb;
-/** Alternative FP16 magic listed in issue 3 (no publication traced). */
+/** Alternative FP16 magic, kept for comparison (no publication traced). */
 export const FP16_MAGIC_ALT = 0x59b7;
 
 /** BF16 rows whose m is below 2^−64 are rescaled first (as FP32: BF16 has f32's exponent range). */

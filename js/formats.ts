@@ -1,5 +1,5 @@
 /**
- * The 16-bit storage formats in plain TS (DESIGN.md §2): rounding a number to
+ * The 16-bit storage formats in plain TS (docs/design.md §3): rounding a number to
  * BF16 or FP16, and converting Float32Array ⇄ Uint16Array of raw bits.
  *
  * Both roundings take the value as f32 first (Math.fround), then round the f32
@@ -21,17 +21,7 @@
  * both against each other and against these definitions.
  */
 
-const scratch = new DataView(new ArrayBuffer(4));
-
-function bitsOf(x: number): number {
-  scratch.setFloat32(0, x, true);
-  return scratch.getUint32(0, true);
-}
-
-function fromBits(b: number): number {
-  scratch.setUint32(0, b >>> 0, true);
-  return scratch.getFloat32(0, true);
-}
+import { f32Bits, f32FromBits } from "./bits.js";
 
 /** BF16 bits (16-bit unsigned) of the f32 with bits `b`: PyTorch's round-to-nearest-even, NaN → 0x7FC0. */
 export function bf16BitsFromF32Bits(b: number): number {
@@ -83,12 +73,12 @@ export function f32BitsFromFP16Bits(h: number): number {
 
 /** The value of BF16 bits `h` as a number. */
 export function bf16Value(h: number): number {
-  return fromBits(f32BitsFromBF16Bits(h));
+  return f32FromBits(f32BitsFromBF16Bits(h));
 }
 
 /** The value of FP16 bits `h` as a number. */
 export function fp16Value(h: number): number {
-  return fromBits(f32BitsFromFP16Bits(h));
+  return f32FromBits(f32BitsFromFP16Bits(h));
 }
 
 /**
@@ -96,7 +86,7 @@ export function fp16Value(h: number): number {
  * values past the largest BF16 give ±Infinity, subnormals are kept.
  */
 export function roundBF16(x: number): number {
-  return bf16Value(bf16BitsFromF32Bits(bitsOf(x)));
+  return bf16Value(bf16BitsFromF32Bits(f32Bits(x)));
 }
 
 /**
@@ -104,7 +94,7 @@ export function roundBF16(x: number): number {
  * |x| ≥ 65520 gives ±Infinity, values below 2^−14 round to a multiple of 2^−24.
  */
 export function roundFP16(x: number): number {
-  return fp16Value(fp16BitsFromF32Bits(bitsOf(x)));
+  return fp16Value(fp16BitsFromF32Bits(f32Bits(x)));
 }
 
 function checkFloat32(name: string, x: unknown): asserts x is Float32Array {

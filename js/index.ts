@@ -3,12 +3,14 @@
  * in WebAssembly SIMD. This file only re-exports.
  */
 export { layerNorm, l2Normalize } from "./normalize.js";
+export { createLayerNorm, createL2Normalize, type Normalizer } from "./prepared.js";
 export { rsqrt, fisr, type FisrCallOptions } from "./scalar.js";
 export { createWorkspace, type Workspace } from "./workspace.js";
 export { toBF16, fromBF16, toFP16, fromFP16, roundBF16, roundFP16, bf16Value, fp16Value } from "./formats.js";
 export * as reference from "./reference/index.js";
 export type {
   Accumulate, FisrOptions, FisrVariant, Format, InverseNormOptions, LambdaOption, Method, NormalizeOptions, Preset,
+  PreparedL2NormalizeOptions, PreparedLayerNormOptions,
 } from "./options.js";
 export {
   PAPER_C, QUAKE_MAGIC, LOMONT_MAGIC, WALCZYK_MAGIC, WALCZYK_K1, WALCZYK_K2, KADLEC_MAGIC, KADLEC_K1, KADLEC_K2,

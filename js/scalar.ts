@@ -1,10 +1,9 @@
 /** rsqrt and fisr: the scalar path alone, on one number or on a Float32Array of values. */
 import { FORMAT_CODES, VARIANT_CODES, inverseNormArgs } from "./abi.js";
 import { f32View, scratch } from "./memory.js";
-import {
-  describe, resolveFisr, resolveFormat, resolveInverseNorm,
-  type FisrOptions, type Format, type InverseNormOptions, type InverseNormSpec,
-} from "./options.js";
+import type { FisrOptions, Format, InverseNormOptions, InverseNormSpec } from "./options.js";
+import { resolveFisr, resolveFormat, resolveInverseNorm } from "./resolve.js";
+import { describe } from "./validate.js";
 import { kernel } from "./wasm.js";
 
 function batch(m: Float32Array, spec: InverseNormSpec): Float32Array {

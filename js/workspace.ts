@@ -8,7 +8,7 @@
  */
 import { MAX_DIM } from "./constants.js";
 import { allocate, f32View, memoryBuffer, release } from "./memory.js";
-import { integerIn } from "./options.js";
+import { integerIn } from "./validate.js";
 
 /** Buffers in wasm memory that layerNorm / l2Normalize use without copying. */
 export interface Workspace {

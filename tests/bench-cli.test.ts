@@ -4,7 +4,7 @@
 // before it is timed, so the run fails if an implementation computes wrong values).
 import { describe, expect, it } from "vitest";
 import { main, parseBenchArgs, runBench, SUITES, UsageError } from "../cli/bench/cli.js";
-import { markdownTable, targetLines } from "../cli/bench/report.js";
+import { targetLines } from "../cli/bench/report.js";
 import type { TargetLine } from "../bench/results.js";
 
 describe("parseBenchArgs", () => {
@@ -60,12 +60,6 @@ describe("parseBenchArgs", () => {
 });
 
 describe("report formatting", () => {
-  it("pads Markdown tables and right-aligns numeric columns", () => {
-    expect(markdownTable(["name", "n"], [["a", "1"], ["bbb", "22"]])).toBe(
-      "| name |  n |\n|:-----|---:|\n| a    |  1 |\n| bbb  | 22 |",
-    );
-  });
-
   it("marks targets met, NOT MET or NOT MEASURED", () => {
     const t = (value: number, met: boolean): TargetLine => ({ name: "x", value, relation: ">=", threshold: 2, unit: "×", met, detail: "d" });
     expect(targetLines([t(3, true), t(1, false), t(NaN, false)]).split("\n").map((l) => l.split("]")[0])).toEqual(["[met", "[NOT MET", "[NOT MEASURED"]);

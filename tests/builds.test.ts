@@ -1,6 +1,7 @@
 // The two builds of the module (SIMD and scalar) through the raw ABI: no imports,
-// the same exports, HAS_SIMD, and the same results within summation-order
-// tolerance (bit for bit where the sums are exact, and in the scalar path always).
+// the same exports, HAS_SIMD, and the same bits: both sum in the one order of
+// assembly/sum.ts (docs/design.md §2), the SIMD build in f32x4 lanes and the scalar
+// build in scalar accumulators, so FP32, BF16 and FP16 rows agree bit for bit.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
@@ -28,6 +29,18 @@ function layerNormAbi(e: Exports, x: Float32Array, dim: number, preset: "paper" 
   new Float32Array(e.memory.buffer, ptr, x.length).set(x);
   const policy = k(e, preset === "paper" ? "LAMBDA_PAPER" : "LAMBDA_NEWTON");
   const status = fn(e, "layer_norm")(ptr, ptr, 0, 0, x.length / dim, dim, eps, k(e, "METHOD_ITER"), policy, 0, 5, k(e, "QUAKE_MAGIC"), k(e, "FISR_QUAKE"));
+  expect(status).toBe(k(e, "STATUS_OK"));
+  const out = new Float32Array(e.memory.buffer, ptr, x.length).slice();
+  fn(e, "free")(ptr);
+  return out;
+}
+
+/** layer_norm_format through the ABI (f32 in and out), as layerNormAbi. */
+function layerNormFormatAbi(e: Exports, x: Float32Array, dim: number, format: string, accumulate: string) {
+  const ptr = fn(e, "alloc")(x.byteLength);
+  new Float32Array(e.memory.buffer, ptr, x.length).set(x);
+  const status = fn(e, "layer_norm_format")(ptr, ptr, 0, 0, x.length / dim, dim, 1e-5, k(e, format), k(e, accumulate),
+    k(e, "IO_F32"), k(e, "METHOD_ITER"), k(e, "LAMBDA_NEWTON"), 0, 5, k(e, "QUAKE_MAGIC"), k(e, "FISR_QUAKE"));
   expect(status).toBe(k(e, "STATUS_OK"));
   const out = new Float32Array(e.memory.buffer, ptr, x.length).slice();
   fn(e, "free")(ptr);
@@ -73,11 +86,30 @@ describe("SIMD and scalar builds", () => {
     }
   });
 
-  it("the scalar build sums in index order: it equals the plain-TS reference bit for bit", () => {
+  it("the scalar build sums in the kernel's order: it equals the plain-TS reference bit for bit", () => {
     for (const dim of [3, 64, 1027]) {
       const x = normalRows(dim + 9, 4, dim, 1, 2);
       for (const preset of ["paper", "precise"] as const) {
         expect(firstBitDifference(layerNormAbi(scalar.e, x, dim, preset, 1e-5), reference.layerNormIter(x, { dim, preset }))).toBe(-1);
+      }
+    }
+  });
+
+  it("give the same bits on random rows, FP32 and BF16/FP16 in both accumulate modes (every summation branch)", () => {
+    // d covers: tail only, leftover vectors only, one partial chunk, chunk boundaries 512 and 1024 ± a
+    // few, and several chunks with every remainder mod 16.
+    for (const dim of [3, 13, 16, 100, 511, 512, 529, 1027, 2061]) {
+      const x = normalRows(dim * 3 + 1, 3, dim, 1.5, 2);
+      for (const preset of ["paper", "precise"] as const) {
+        const a = layerNormAbi(scalar.e, x, dim, preset, 1e-5);
+        expect(firstBitDifference(a, layerNormAbi(simd.e, x, dim, preset, 1e-5)), `${preset} d=${dim}`).toBe(-1);
+      }
+      for (const format of ["FORMAT_BF16", "FORMAT_FP16"]) {
+        for (const accumulate of ["ACCUMULATE_FP32", "ACCUMULATE_NATIVE"]) {
+          const a = layerNormFormatAbi(scalar.e, x, dim, format, accumulate);
+          const b = layerNormFormatAbi(simd.e, x, dim, format, accumulate);
+          expect(firstBitDifference(a, b), `${format} ${accumulate} d=${dim}`).toBe(-1);
+        }
       }
     }
   });
@@ -90,6 +122,38 @@ describe("SIMD and scalar builds", () => {
         const b = fn(scalar.e, "rsqrt_iter")(m, k(scalar.e, policy), 0, 5);
         expect(Object.is(a, b)).toBe(true);
       }
+    }
+  });
+
+  it("have bit-identical scalar paths in every format and method (FISR variants, sqrt, λ policies)", () => {
+    // The scalar path (assembly/scalar.ts) has no SIMD branch, so the two builds compile the same
+    // source; this checks the compiled results agree, which is why fisr.test.ts runs on one build.
+    const cases: [string, string, string, number, number, string][] = [
+      // format, method, policy, steps, magic, variant
+      ["FORMAT_FP32", "METHOD_FISR", "LAMBDA_PAPER", 1, k(simd.e, "QUAKE_MAGIC"), "FISR_QUAKE"],
+      ["FORMAT_FP32", "METHOD_FISR", "LAMBDA_PAPER", 2, k(simd.e, "LOMONT_MAGIC"), "FISR_LOMONT"],
+      ["FORMAT_FP32", "METHOD_FISR", "LAMBDA_PAPER", 2, k(simd.e, "WALCZYK_MAGIC"), "FISR_WALCZYK"],
+      ["FORMAT_FP32", "METHOD_FISR", "LAMBDA_PAPER", 1, k(simd.e, "KADLEC_MAGIC"), "FISR_KADLEC"],
+      ["FORMAT_FP32", "METHOD_SQRT", "LAMBDA_PAPER", 0, 0, "FISR_QUAKE"],
+      ["FORMAT_BF16", "METHOD_FISR", "LAMBDA_PAPER", 2, k(simd.e, "BF16_MAGIC"), "FISR_QUAKE"],
+      ["FORMAT_FP16", "METHOD_FISR", "LAMBDA_PAPER", 2, k(simd.e, "FP16_MAGIC"), "FISR_QUAKE"],
+      ["FORMAT_BF16", "METHOD_ITER", "LAMBDA_PAPER", 5, 0, "FISR_QUAKE"],
+      ["FORMAT_FP16", "METHOD_ITER", "LAMBDA_NEWTON", 5, 0, "FISR_QUAKE"],
+      ["FORMAT_FP16", "METHOD_ITER", "LAMBDA_POW2", 7, 0, "FISR_QUAKE"],
+      ["FORMAT_BF16", "METHOD_SQRT", "LAMBDA_PAPER", 0, 0, "FISR_QUAKE"],
+    ];
+    for (const [format, method, policy, steps, magic, variant] of cases) {
+      const call = (e: Exports, m: number): number =>
+        fn(e, "rsqrt_format")(m, k(e, format), k(e, method), k(e, policy), 0, steps, magic, k(e, variant));
+      for (let i = 0; i < 4000; i++) {
+        const m = Math.fround(2 ** (i / 20 - 100) * (1 + (i % 13) / 13));
+        expect(Object.is(call(simd.e, m), call(scalar.e, m)), `${format} ${method} ${variant} m=${m}`).toBe(true);
+      }
+    }
+    for (let i = 0; i < 4000; i++) {
+      const m = Math.fround(2 ** (i / 20 - 100) * (1 + (i % 13) / 13));
+      const magic = k(simd.e, "QUAKE_MAGIC");
+      expect(Object.is(fn(simd.e, "rsqrt_fisr")(m, magic, 1), fn(scalar.e, "rsqrt_fisr")(m, magic, 1))).toBe(true);
     }
   });
 

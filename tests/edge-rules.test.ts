@@ -1,4 +1,4 @@
-// DESIGN.md §1 edge rules, one named test each, for the wasm kernel and the
+// The edge rules of docs/design.md §4, one named test each, for the wasm kernel and the
 // plain-TS reference alike.
 import { describe, expect, it } from "vitest";
 import { l2Normalize, layerNorm, reference } from "iterl2norm";

@@ -9,13 +9,13 @@ import {
 import { allocate, release } from "../js/memory.js";
 import { constants, kernel } from "../js/wasm.js";
 import { Rng } from "../bench/random.js";
+import { f32FromBits } from "../js/bits.js";
 
 const N = 1_000_000;
 
 /** PyTorch c10::detail::round_to_nearest_even: NaN → 0x7FC0, else (bits + 0x7FFF + lsb) >> 16. */
 function torchBF16(bits: number): number {
-  const f = new Float32Array(new Uint32Array([bits]).buffer)[0]!;
-  if (Number.isNaN(f)) return 0x7fc0;
+  if (Number.isNaN(f32FromBits(bits))) return 0x7fc0;
   return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
 }
 

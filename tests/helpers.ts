@@ -1,44 +1,33 @@
 /**
- * Test helpers: a seeded generator, row builders, f32 bit tools and the error
- * bounds the tests assert. Every bound is derived in its doc comment.
+ * Test helpers: row builders, f32 bit tools and the error bounds the tests assert.
+ * Every bound is derived in its doc comment. Random numbers come from the one
+ * seeded generator (bench/random.ts) and bit casts from js/bits.ts.
  */
+import { f32Bits, f32FromBits } from "../js/bits.js";
+import { normalRows as seededNormalRows, Rng } from "../bench/random.js";
 
 /** Unit roundoff of f32 (round to nearest): 2^−24. */
 export const U32 = 2 ** -24;
 
-/** Worst relative error of a after 5 steps of the paper preset (DESIGN.md: ≈3.5e-3; issue bound 4e-3). */
+/** Worst relative error of a after 5 steps of the paper preset (3.52e-3 measured, docs/design.md §1.1). */
 export const PAPER_A_BOUND = 4e-3;
 
-/** Worst relative error of a after 5 Newton steps (`precise`): f32-rounding-limited (issue bound 3e-7). */
+/** Worst relative error of a after 5 Newton steps (`precise`): f32-rounding-limited (docs/design.md §1.1). */
 export const PRECISE_A_BOUND = 3e-7;
 
-/** mulberry32: a small seeded PRNG giving floats in [0, 1). */
+/**
+ * Uniforms in [0, 1) from the project's one seeded generator (bench/random.ts Rng).
+ * Tests derive seeds from their parameters (d·17 + σ, …), so a seed is any number,
+ * truncated to a 32-bit unsigned integer.
+ */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed >>> 0);
+  return () => r.uniform();
 }
 
-/** Standard normal samples (Box–Muller) from a uniform generator. */
-export function normal(next: () => number): () => number {
-  return () => {
-    const u = 1 - next();
-    const v = next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
-}
-
-/** rows × dim values N(mean, sd²), rounded to f32. */
+/** rows × dim values N(mean, sd²), rounded to f32 (bench/random.ts; the seed as for rng). */
 export function normalRows(seed: number, rows: number, dim: number, mean = 0, sd = 1): Float32Array {
-  const g = normal(rng(seed));
-  const x = new Float32Array(rows * dim);
-  for (let i = 0; i < x.length; i++) x[i] = mean + sd * g();
-  return x;
+  return seededNormalRows(seed >>> 0, rows, dim, mean, sd);
 }
 
 /**
@@ -68,19 +57,8 @@ export function exactSumRows(seed: number, rows: number, dim: number): Float32Ar
   return x;
 }
 
-const view = new DataView(new ArrayBuffer(4));
-
-/** The f32 bit pattern of x. */
-export function bitsOf(x: number): number {
-  view.setFloat32(0, x, true);
-  return view.getUint32(0, true);
-}
-
-/** The f32 with bit pattern b. */
-export function fromBits(b: number): number {
-  view.setUint32(0, b >>> 0, true);
-  return view.getFloat32(0, true);
-}
+/** The f32 bit pattern of x, and the f32 of a bit pattern (js/bits.ts). */
+export { f32Bits as bitsOf, f32FromBits as fromBits };
 
 /** Index of the first element where two arrays differ in bits (NaN equals NaN), or −1. */
 export function firstBitDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -89,7 +67,7 @@ export function firstBitDifference(a: ArrayLike<number>, b: ArrayLike<number>): 
     const x = a[i]!;
     const y = b[i]!;
     if (Number.isNaN(x) && Number.isNaN(y)) continue;
-    if (bitsOf(x) !== bitsOf(y)) return i;
+    if (f32Bits(x) !== f32Bits(y)) return i;
   }
   return -1;
 }

@@ -86,7 +86,7 @@ describe("iterl2norm hw", () => {
     expect(j.latency.find((l) => l.d === 1024)).toMatchObject({ cycles: 227, published: 227 });
     expect(j.energy).toMatchObject({ d: 512, cycles: 187 });
     expect(j.comparison.rows.map((r) => r.method)).toEqual(["iter", "iter", "fisr", "fisr", "sqrt"]);
-    // the paper preset's worst relative error of a, about 3.5e-3 (DESIGN.md); the Newton step is f32-limited
+    // the paper preset's worst relative error of a, about 3.5e-3 (docs/design.md §1.1); the Newton step is f32-limited
     expect(j.comparison.rows[0]!.precision.maxRelError).toBeGreaterThan(1e-3);
     expect(j.comparison.rows[0]!.precision.maxRelError).toBeLessThan(4e-3);
     expect(j.comparison.rows[1]!.precision.maxRelError).toBeLessThan(3e-7);

@@ -1,8 +1,8 @@
 // The macro's scalar path (hw/scalar.ts: exponent unit, scalar multiplier and
 // adder, one rounded operation per unit use) against the library's scalar path:
-// the wasm rsqrt / fisr and reference.rsqrtIter, bit for bit (DESIGN.md §1: "the
-// scalar path must be bit-identical in the wasm kernel, the plain TS reference and
-// the hardware model, for every format").
+// the wasm rsqrt / fisr and reference.rsqrtIter, bit for bit (docs/design.md §1: the
+// scalar path is bit-identical in the wasm kernel, the plain-TS reference and the
+// hardware model, in every format the model has).
 import { describe, expect, it } from "vitest";
 import { fisr, reference, rsqrt, type InverseNormOptions } from "iterl2norm";
 import { DEFAULT_MACRO, defineMacro, simulateInverseNorm, simulateMacro, type MacroConfig } from "iterl2norm/hw";
@@ -108,7 +108,7 @@ describe("the scalar path inside a full macro run", () => {
 });
 
 describe("row rules of the scalar path", () => {
-  it("m = 0 and m = +∞ give a = 0 (DESIGN.md §1: a zero-variance row gives β), NaN gives NaN", () => {
+  it("m = 0 and m = +∞ give a = 0 (docs/design.md §4: a zero-variance row gives β), NaN gives NaN", () => {
     for (const method of ["iter", "fisr", "sqrt"] as const) {
       const cfg = defineMacro({ method });
       expect(simulateInverseNorm(0, cfg).a).toBe(0);

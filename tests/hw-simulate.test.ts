@@ -2,7 +2,7 @@
 // kernel), within the tolerance that the two summation orders imply, plus the
 // edge rules and argument checks.
 import { describe, expect, it } from "vitest";
-import { l2Normalize, layerNorm, rsqrt, toBF16, type InverseNormOptions } from "iterl2norm";
+import { l2Normalize, layerNorm, reference, rsqrt, toBF16, type InverseNormOptions } from "iterl2norm";
 import { DEFAULT_MACRO, DEFAULT_MACRO_BF16, defineMacro, simulateMacro, type MacroConfig } from "iterl2norm/hw";
 import { bitsOf, fromBits, normalRows, rng } from "./helpers.js";
 
@@ -23,13 +23,8 @@ function macroDepth(d: number, lanes: number): number {
   return Math.log2(lanes) * passes;
 }
 
-/**
- * Rounded additions on a term's path in the library's order (assembly/rows.ts,
- * js/reference/format.ts laneSum): ⌊d/8⌋ sequential adds per lane of two f32x4
- * accumulators, one for a leftover block of 4, acc0 + acc1, two lane-tree levels,
- * and at most 3 tail adds.
- */
-const libraryDepth = (d: number): number => Math.floor(d / 8) + 7;
+/** Rounded additions on a term's path in the library's order (docs/design.md §2.1). */
+const libraryDepth = (d: number): number => reference.summationDepth(d);
 
 interface Case {
   readonly x: Float32Array;
@@ -246,7 +241,7 @@ describe("16 lanes, Newton λ, 0 phase switch: the tolerance holds for another t
   });
 });
 
-describe("edge rules (DESIGN.md §1)", () => {
+describe("edge rules (docs/design.md §4)", () => {
   it("a constant row gives β exactly (μ = x₀, y = 0)", () => {
     const beta = Float32Array.from({ length: 100 }, (_, i) => i / 10 - 3);
     const r = simulateMacro(new Float32Array(100).fill(3.25), DEFAULT_MACRO, { beta, gamma: new Float32Array(100).fill(2), eps: 0 });

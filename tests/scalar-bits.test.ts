@@ -1,5 +1,5 @@
 // The scalar path is bit-identical between the wasm kernel and the plain-TS
-// reference (DESIGN.md §1: "must be bit-identical ... for every format").
+// reference, in every format (docs/design.md §1).
 import { describe, expect, it } from "vitest";
 import { fisr, reference, rsqrt, type InverseNormOptions } from "iterl2norm";
 import { bitsOf, fromBits, rng } from "./helpers.js";
@@ -71,7 +71,7 @@ describe("scalar path: wasm rsqrt vs reference.rsqrtIter", () => {
     expect(rsqrt(3.4028234663852886e38, { preset: "precise" }) * Math.sqrt(3.4028234663852886e38)).toBeCloseTo(1, 6);
   });
 
-  it("starts from a0 with 0.7071 ≤ a0·√m < 1 for every m (DESIGN.md §1 step 5)", () => {
+  it("starts from a0 with 0.7071 ≤ a0·√m < 1 for every m (docs/design.md §1 step 5)", () => {
     const a0 = rsqrt(m, { iterations: 0 });
     let lo = Infinity;
     let hi = -Infinity;

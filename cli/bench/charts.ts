@@ -1,28 +1,15 @@
 /**
- * SVG charts of a run with vega-lite → vega, both imported lazily (they are ESM
- * with top-level await, and only the report needs them).
+ * Chart specifications of a bench run (../charts.ts renders them to SVG):
  *
  *   throughput chart: G elements/s against d (log scales), colour = implementation,
  *                     dash = how the data is passed, one panel per row count
  *   rsqrt chart:      ns per element per implementation (bars)
  */
-import type { TopLevelSpec } from "vega-lite";
 import type { ThroughputResult } from "../../bench/results.js";
-
-/** Renders a vega-lite spec to an SVG string. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const [vl, vega] = await Promise.all([import("vega-lite"), import("vega")]);
-  const compiled = vl.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
+import { VEGA_LITE_SCHEMA, type ChartSpec } from "../charts.js";
 
 /** Spec of the throughput chart of one suite ('layernorm' or 'l2'). */
-export function throughputSpec(results: readonly ThroughputResult[], suite: string, title: string): TopLevelSpec {
+export function throughputSpec(results: readonly ThroughputResult[], suite: string, title: string): ChartSpec {
   const values = results
     .filter((r) => r.suite === suite)
     .map((r) => ({
@@ -34,7 +21,7 @@ export function throughputSpec(results: readonly ThroughputResult[], suite: stri
       gElemPerS: r.gElemPerS,
     }));
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: VEGA_LITE_SCHEMA,
     title,
     data: { values },
     facet: { column: { field: "rows", type: "ordinal", sort: { field: "rowCount" }, title: null } },
@@ -51,14 +38,14 @@ export function throughputSpec(results: readonly ThroughputResult[], suite: stri
       },
     },
     config: { legend: { orient: "bottom", direction: "horizontal", columns: 4, labelLimit: 240 } },
-  } as TopLevelSpec;
+  };
 }
 
 /** Spec of the rsqrt chart: ns per element, fastest first. */
-export function rsqrtSpec(results: readonly ThroughputResult[]): TopLevelSpec {
+export function rsqrtSpec(results: readonly ThroughputResult[]): ChartSpec {
   const values = results.filter((r) => r.suite === "rsqrt").map((r) => ({ implementation: r.impl, nsPerElement: r.nsPerRow }));
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: VEGA_LITE_SCHEMA,
     title: "a ≈ 1/√m per element (lower is better)",
     data: { values },
     width: 420,
@@ -67,5 +54,5 @@ export function rsqrtSpec(results: readonly ThroughputResult[]): TopLevelSpec {
       y: { field: "implementation", type: "nominal", sort: "x", title: null, axis: { labelLimit: 320 } },
       x: { field: "nsPerElement", type: "quantitative", title: "ns per element" },
     },
-  } as TopLevelSpec;
+  };
 }

@@ -1,26 +1,12 @@
 /**
- * Human-readable report of a run: Markdown tables (also printed as is on the
+ * Human-readable report of a run: Markdown tables (../table.ts; also printed as is on the
  * terminal) for throughput (G elements/s and ns/row), the rsqrt microbenchmark,
  * the precision study, and the target lines marked met / NOT MET.
  */
 import type { Environment } from "../../bench/env.js";
 import type { BreakdownLine, InfoLine, PrecisionResult, RunResults, TargetLine, ThroughputResult } from "../../bench/results.js";
-
-/** A Markdown table with columns padded to equal width. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], alignRight: (col: number) => boolean = (c) => c > 0): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
-  const line = (cells: readonly string[]): string =>
-    `| ${cells.map((cell, c) => (alignRight(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(" | ")} |`;
-  const rule = `|${widths.map((w, c) => (alignRight(c) ? `${"-".repeat(w + 1)}:` : `:${"-".repeat(w + 1)}`)).join("|")}|`;
-  return [line(header), rule, ...rows.map(line)].join("\n");
-}
-
-/** Fixed decimals with a few significant digits for small values. */
-export function formatNumber(v: number, decimals = 2): string {
-  if (!Number.isFinite(v)) return "–";
-  if (v !== 0 && Math.abs(v) < 10 ** -decimals) return v.toPrecision(2);
-  return v.toFixed(decimals);
-}
+import { NONE, fixed, nanoseconds, ratio } from "../numbers.js";
+import { tableMarkdown } from "../table.js";
 
 function columnName(r: ThroughputResult): string {
   return r.api === "native" ? r.impl : `${r.impl} (${r.api})`;
@@ -34,13 +20,15 @@ export function throughputTables(results: readonly ThroughputResult[], suite: st
   const shapes = [...new Set(mine.map((r) => `${r.dim}×${r.rows}`))];
   const cell = (shape: string, col: string, f: (r: ThroughputResult) => string): string => {
     const r = mine.find((x) => `${x.dim}×${x.rows}` === shape && columnName(x) === col);
-    return r === undefined ? "–" : f(r);
+    return r === undefined ? NONE : f(r);
   };
-  const build = (f: (r: ThroughputResult) => string): string =>
-    markdownTable(["d × rows", ...columns], shapes.map((s) => [s, ...columns.map((c) => cell(s, c, f))]));
+  const build = (f: (r: ThroughputResult) => string): string => tableMarkdown({
+    headers: ["d × rows", ...columns],
+    rows: shapes.map((s) => [s, ...columns.map((c) => cell(s, c, f))]),
+  });
   return [
-    `G elements/s (higher is better):\n\n${build((r) => formatNumber(r.gElemPerS))}`,
-    `ns per row (lower is better):\n\n${build((r) => formatNumber(r.nsPerRow, r.nsPerRow < 10 ? 2 : 0))}`,
+    `G elements/s (higher is better):\n\n${build((r) => fixed(r.gElemPerS))}`,
+    `ns per row (lower is better):\n\n${build((r) => fixed(r.nsPerRow, r.nsPerRow < 10 ? 2 : 0))}`,
   ].join("\n\n");
 }
 
@@ -50,11 +38,11 @@ export function rsqrtTable(results: readonly ThroughputResult[]): string {
   if (mine.length === 0) return "";
   const best = Math.min(...mine.map((r) => r.nsPerRow));
   const sorted = [...mine].sort((a, b) => a.nsPerRow - b.nsPerRow);
-  return markdownTable(
-    ["implementation", "data", "ns/element", "G elements/s", "time vs fastest"],
-    sorted.map((r) => [r.impl, r.api, formatNumber(r.nsPerRow, 3), formatNumber(r.gElemPerS), `${formatNumber(r.nsPerRow / best)}×`]),
-    (c) => c >= 2,
-  );
+  return tableMarkdown({
+    headers: ["implementation", "data", "ns/element", "G elements/s", "time vs fastest"],
+    rows: sorted.map((r) => [r.impl, r.api, fixed(r.nsPerRow, 3), fixed(r.gElemPerS), ratio(r.nsPerRow / best)]),
+    align: ["l", "l"],
+  });
 }
 
 /** The precision study: one table per metric, errors in units of 2⁻²⁴ per family, d and form. */
@@ -67,9 +55,9 @@ export function precisionTables(results: readonly PrecisionResult[]): string {
     const rows = keys.map((k) => {
       const [family, dim] = k.split("\u0000") as [string, string];
       const of = mine.filter((r) => r.family === family && String(r.dim) === dim);
-      return [family, dim, ...impls.map((i) => formatNumber(of.find((r) => r.impl === i)?.error ?? NaN, 1))];
+      return [family, dim, ...impls.map((i) => fixed(of.find((r) => r.impl === i)?.error ?? NaN, 1))];
     });
-    return markdownTable(["rows", "d", ...impls.map((i) => i.replace(/^(m|out): /, ""))], rows, (c) => c >= 1);
+    return tableMarkdown({ headers: ["rows", "d", ...impls.map((i) => i.replace(/^(m|out): /, ""))], rows });
   };
   const n = results[0]!.rows;
   return [
@@ -83,18 +71,31 @@ export function breakdownTables(lines: readonly BreakdownLine[]): string {
   const shapes = [...new Set(lines.map((l) => l.shape))];
   return shapes.map((shape) => {
     const mine = lines.filter((l) => l.shape === shape);
-    return `${shape}:\n\n${markdownTable(["part", "ns/row", "from"], mine.map((l) => [l.part, formatNumber(l.nsPerRow, 1), l.how]), (c) => c === 1)}`;
+    const rows = mine.map((l) => [l.part, fixed(l.nsPerRow, 1), l.how]);
+    return `${shape}:\n\n${tableMarkdown({ headers: ["part", "ns/row", "from"], rows, align: ["l", "r", "l"] })}`;
   }).join("\n\n");
+}
+
+/** A target's state: met, NOT MET, or NOT MEASURED when its value is missing. */
+export function targetState(t: TargetLine): string {
+  return Number.isNaN(t.value) ? "NOT MEASURED" : t.met ? "met" : "NOT MET";
+}
+
+/** A target's measured value with its unit: "812 ns" or "4.21×". */
+export function targetValue(t: TargetLine): string {
+  return t.unit === "ns" ? nanoseconds(t.value) : ratio(t.value);
+}
+
+/** A target's threshold with its relation: "≤ 1000 ns" or "≥ 4×". */
+export function targetThreshold(t: TargetLine): string {
+  return `${t.relation === ">=" ? "≥" : "≤"} ${t.threshold}${t.unit === "ns" ? " ns" : "×"}`;
 }
 
 /** One line per target: met / NOT MET / NOT MEASURED, value, threshold, how. */
 export function targetLines(targets: readonly TargetLine[]): string {
-  return targets.map((t) => {
-    const state = Number.isNaN(t.value) ? "NOT MEASURED" : t.met ? "met" : "NOT MET";
-    const value = t.unit === "ns" ? `${formatNumber(t.value, 0)} ns` : `${formatNumber(t.value)}×`;
-    const limit = t.unit === "ns" ? `${t.threshold} ns` : `${t.threshold}×`;
-    return `[${state}] ${t.name}: ${value} (target ${t.relation === ">=" ? "≥" : "≤"} ${limit}) — ${t.detail}`;
-  }).join("\n");
+  return targets
+    .map((t) => `[${targetState(t)}] ${t.name}: ${targetValue(t)} (target ${targetThreshold(t)}) — ${t.detail}`)
+    .join("\n");
 }
 
 function infoLines(info: readonly InfoLine[]): string {
@@ -115,7 +116,7 @@ export function environmentLines(env: Environment): string {
 /** The whole report as Markdown. */
 export function markdownReport(run: RunResults): string {
   const parts: string[] = [`## Environment\n\n${environmentLines(run.environment)}`];
-  if (run.targets.length > 0) parts.push(`## Targets (issue 5)\n\n\`\`\`\n${targetLines(run.targets)}\n\`\`\`\n\n${infoLines(run.info)}`);
+  if (run.targets.length > 0) parts.push(`## Targets\n\n\`\`\`\n${targetLines(run.targets)}\n\`\`\`\n\n${infoLines(run.info)}`);
   if (run.breakdown.length > 0) parts.push(`## Where the time goes (zero-copy, fastest rounds)\n\n${breakdownTables(run.breakdown)}`);
   const ln = throughputTables(run.throughput, "layernorm");
   if (ln) parts.push(`## LayerNorm (γ, β, ε = 1e-5)\n\n${ln}`);

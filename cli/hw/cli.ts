@@ -3,8 +3,8 @@
  * phase, area and power, energy per vector, and the comparison with FISR and
  * sqrt + divide — or all of them as JSON. Exit codes: 0 done, 2 bad command line.
  */
-import { parseArgs } from "node:util";
-import { EXIT, UsageError, choiceFlag, intFlag } from "../common.js";
+import { EXIT, UsageError } from "../common.js";
+import { choiceFlag, intFlag, parseCommandLine, withUsageErrors } from "../flags.js";
 import { compareMacros, defineMacro, type MacroConfig, MAX_LANES, PAPER_LATENCY, TABLE_DIMS, COST_TABLE, SRAM_ARRAY_EFFICIENCY, LEAKAGE_MW_PER_MM2, AREA_SCALE_45_TO_28, AREA_SCALE_45_TO_28_HIGH, macroCost, macroEnergy, macroPhases } from "iterl2norm/hw";
 import { areaText, comparisonText, configText, costRowsText, energyText, latencyText } from "./tables.js";
 
@@ -33,49 +33,40 @@ Examples:
   iterl2norm hw --lanes 16 --json        # a narrower datapath, as JSON
 `;
 
-function fail(message: string): number {
-  process.stderr.write(`iterl2norm hw: ${message}\nRun "iterl2norm hw --help" for usage.\n`);
-  return EXIT.usage;
+/** Runs the command with the arguments after `hw`; returns the exit code. */
+export function main(argv: string[]): Promise<number> {
+  return withUsageErrors("hw", () => run(argv));
 }
 
-/** Runs the command with the arguments after `hw`; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  let values: { d?: string; format?: string; lanes?: string; json?: boolean; help?: boolean };
+/** defineMacro's own checks of --format and --lanes, as usage errors. */
+function macroFromFlags(format: "fp32" | "bf16", lanes: number | undefined): MacroConfig {
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        d: { type: "string" },
-        format: { type: "string" },
-        lanes: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    return defineMacro({ format, lanes });
   } catch (e) {
-    return fail((e as Error).message);
+    if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message);
+    throw e;
   }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandLine(argv, {
+    d: { type: "string" },
+    format: { type: "string" },
+    lanes: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) {
     process.stdout.write(USAGE);
     return EXIT.ok;
   }
-  let config: MacroConfig;
-  let d: number;
-  try {
-    const format = choiceFlag("format", values.format, ["fp32", "bf16"] as const, "fp32");
-    const lanes = intFlag("lanes", values.lanes, 2, MAX_LANES);
-    config = defineMacro({ format, lanes });
-    d = intFlag("d", values.d, 1, config.maxDim) ?? DEFAULT_CLI_DIM;
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof RangeError || e instanceof TypeError) return fail(e.message);
-    throw e;
-  }
+  const format = choiceFlag("format", values.format, ["fp32", "bf16"] as const, "fp32");
+  const config = macroFromFlags(format, intFlag("lanes", values.lanes, 2, MAX_LANES));
+  const d = intFlag("d", values.d, 1, config.maxDim) ?? DEFAULT_CLI_DIM;
   const dims = TABLE_DIMS.includes(d) ? TABLE_DIMS : [...TABLE_DIMS, d].sort((a, b) => a - b);
   const cost = macroCost(config);
   const energy = macroEnergy(d, config);
-  const comparison = await compareMacros(config, TABLE_DIMS);
+  const comparison = compareMacros(config, TABLE_DIMS);
 
   if (values.json) {
     const out = {

@@ -3,22 +3,14 @@
  * docs/hardware.md quotes them. Formatting only: every number comes from
  * latency.ts, cost.ts and compare.ts.
  */
+import { fixed, sci } from "../numbers.js";
+import { tableText, type Align } from "../table.js";
 import { type Comparison, type MacroConfig, PAPER_LATENCY, COST_TABLE, SRAM_ARRAY_EFFICIENCY, LEAKAGE_MW_PER_MM2, type CostId, type MacroCost, type MacroEnergy, macroPhases } from "iterl2norm/hw";
 
-type Align = "l" | "r";
-
-/** A table with a header row, columns padded to their widest cell. */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string {
-  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
-  const line = (cells: readonly string[]): string => cells
-    .map((cell, c) => ((align[c] ?? (c === 0 ? "l" : "r")) === "l" ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-    .join("  ")
-    .trimEnd();
-  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n") + "\n";
+/** A table as hw prints it: no caption, a trailing newline so the prose lines follow. */
+function textTable(headers: readonly string[], rows: readonly (readonly string[])[], align?: readonly Align[]): string {
+  return `${tableText({ headers, rows, ...(align ? { align } : {}) })}\n`;
 }
-
-const fixed = (v: number, digits: number): string => v.toFixed(digits);
-const sci = (v: number): string => (v === 0 ? "0" : v.toExponential(1));
 
 function lambdaText(config: MacroConfig): string {
   if (config.method === "fisr") return `FISR, magic 0x${config.fisr.magic.toString(16)}, ${config.fisr.steps} Newton step(s)`;
@@ -80,7 +72,7 @@ export function comparisonText(cmp: Comparison): string {
   const dimsHead = cmp.dims.map((d) => `d=${d}`);
   const latency = textTable(
     ["design (" + cmp.format + ")", ...dimsHead, "area mm^2", "extra um^2", "max |a*sqrt(m)-1|"],
-    cmp.rows.map((r) => [r.name, ...r.cycles.map(String), fixed(r.areaMm2, 4), fixed(r.methodAreaUm2, 0), sci(r.precision.maxRelError)]),
+    cmp.rows.map((r) => [r.name, ...r.cycles.map(String), fixed(r.areaMm2, 4), fixed(r.methodAreaUm2, 0), sci(r.precision.maxRelError, 1)]),
   );
   const energy = textTable(
     ["energy per vector, nJ (" + cmp.format + ")", ...dimsHead],

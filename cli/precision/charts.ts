@@ -1,10 +1,21 @@
 /** Charts of the precision study as SVG (cli/charts.ts renders them with vega-lite + vega). */
-import { renderSvg as render, type ChartSpec as VlSpec } from "../charts.js";
+import { VEGA_LITE_SCHEMA, renderSvg as render, type ChartSpec as VlSpec } from "../charts.js";
 import type { StudyResult } from "./study.js";
 
 type Row = Record<string, string | number>;
 
 const logY = (title: string): Record<string, unknown> => ({ field: "error", type: "quantitative", title, scale: { type: "log" } });
+
+/** Lines with points, one 220 × 220 panel per format (FP32, BF16, FP16 from left to right). */
+function panelsByFormat(title: string, values: Row[], encoding: Record<string, unknown>): VlSpec {
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title,
+    data: { values },
+    facet: { column: { field: "format", type: "nominal", sort: ["fp32", "bf16", "fp16"] } },
+    spec: { width: 220, height: 220, mark: { type: "line", point: true }, encoding },
+  };
+}
 
 /** Mean |error| per algorithm against d (log–log), one panel per format, from byFormat[format][d][algorithm]. */
 function errorByDSpec(title: string, byFormat: StudyResult["largeD"]): VlSpec {
@@ -15,19 +26,11 @@ function errorByDSpec(title: string, byFormat: StudyResult["largeD"]): VlSpec {
     }
   }
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title,
-    data: { values },
-    facet: { column: { field: "format", type: "nominal", sort: ["fp32", "bf16", "fp16"] } },
-    spec: {
-      width: 220, height: 220,
-      mark: { type: "line", point: true },
-      encoding: {
-        x: { field: "d", type: "quantitative", scale: { type: "log", base: 2 }, title: "d" },
-        y: logY("mean absolute error"),
-        color: { field: "algorithm", type: "nominal" },
-      },
-    },
+    ...panelsByFormat(title, values, {
+      x: { field: "d", type: "quantitative", scale: { type: "log", base: 2 }, title: "d" },
+      y: logY("mean absolute error"),
+      color: { field: "algorithm", type: "nominal" },
+    }),
     resolve: { scale: { y: "independent" } },
   };
 }
@@ -45,21 +48,11 @@ function convergenceSpec(r: StudyResult): VlSpec {
       for (const p of points) values.push({ format, policy, step: p.step, error: Math.max(p.max, 1e-9) });
     }
   }
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: "Convergence: max |a·√m − 1| over every m of [1, 4) (FP32: every 256th)",
-    data: { values },
-    facet: { column: { field: "format", type: "nominal", sort: ["fp32", "bf16", "fp16"] } },
-    spec: {
-      width: 220, height: 220,
-      mark: { type: "line", point: true },
-      encoding: {
-        x: { field: "step", type: "quantitative", title: "iteration step" },
-        y: logY("max relative error (floored at 1e-9)"),
-        color: { field: "policy", type: "nominal", title: "λ policy" },
-      },
-    },
-  };
+  return panelsByFormat("Convergence: max |a·√m − 1| over every m of [1, 4) (FP32: every 256th)", values, {
+    x: { field: "step", type: "quantitative", title: "iteration step" },
+    y: logY("max relative error (floored at 1e-9)"),
+    color: { field: "policy", type: "nominal", title: "λ policy" },
+  });
 }
 
 /** Max relative error after 5 steps against c of λ = c·2^−e, per format. */
@@ -67,7 +60,7 @@ function sweepSpec(r: StudyResult): VlSpec {
   const values: Row[] = [];
   for (const [format, s] of Object.entries(r.lambdaSweep)) for (const p of s.points) values.push({ format, c: p.c, error: p.max });
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: VEGA_LITE_SCHEMA,
     title: "λ sweep: max |a·√m − 1| after 5 steps, λ = c·2^−e",
     data: { values },
     width: 420, height: 260,

@@ -5,9 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { UsageError } from "../common.js";
+import { choiceListFlag, intFlag, intListFlag, parseCommandLine, withUsageErrors } from "../flags.js";
 import { MAX_DIM, type Format } from "iterl2norm";
 import { renderCharts } from "./charts.js";
 import { DISTRIBUTIONS, DISTRIBUTION_TEXT, type Distribution } from "./data.js";
@@ -25,13 +24,13 @@ the FISR constants' errors. Reports IterL2Norm's win count over FISR (paper: 6/9
 5/9 BF16).
 
 Options:
-  --formats LIST   comma-separated formats: fp32,bf16,fp16          (default: all)
-  --dims LIST      comma-separated row widths                (default: the 9 OPT widths)
-  --dist LIST      comma-separated input distributions               (default: uniform)
+  --formats LIST   comma-separated formats among fp32, bf16, fp16 (default: all)
+  --dims LIST      comma-separated row widths (default: the ${DEFAULT_STUDY.dims.length} OPT widths from ${DEFAULT_STUDY.dims[0]} to ${DEFAULT_STUDY.dims.at(-1)})
+  --dist LIST      comma-separated input distributions (default: ${DEFAULT_STUDY.dists.join(",")}):
 ${DISTRIBUTIONS.map((d) => `                     ${d}: ${DISTRIBUTION_TEXT[d]}`).join("\n")}
-  --trials N       rows per (distribution, width, format)                 (default: 20)
-  --seed N         seed of the input generator                            (default: 1)
-  --large-dims L   widths of the large-d section          (default: 1024,4096,16384,65536)
+  --trials N       rows per (distribution, width, format) (default: ${DEFAULT_STUDY.trials})
+  --seed N         seed of the input generator (default: ${DEFAULT_STUDY.seed})
+  --large-dims L   widths of the large-d section (default: ${DEFAULT_STUDY.largeDims.join(",")})
   --json           print the results as JSON only, on stdout
   --out DIR        write DIR/precision.md, DIR/precision/*.svg and DIR/precision/results.json
   -h, --help       this text
@@ -45,81 +44,41 @@ Examples:
   iterl2norm precision --formats bf16 --dims 768,4096 --dist llm
 `;
 
-
-function list<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
-  if (value === undefined) return [...fallback];
-  const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (items.length === 0) throw new UsageError(`--${name} must list at least one of ${allowed.join(", ")}; got ${JSON.stringify(value)}`);
-  for (const item of items) {
-    if (!(allowed as readonly string[]).includes(item)) throw new UsageError(`--${name} must list values from ${allowed.join(", ")}; got ${JSON.stringify(item)}`);
-  }
-  return [...new Set(items)] as T[];
-}
-
-function integer(name: string, value: string | undefined, lo: number, hi: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < lo || n > hi) {
-    throw new UsageError(`--${name} must be an integer from ${lo} to ${hi}; got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
-
-function dimList(name: string, value: string | undefined, fallback: readonly number[]): number[] {
-  if (value === undefined) return [...fallback];
-  const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (items.length === 0) throw new UsageError(`--${name} must list at least one width; got ${JSON.stringify(value)}`);
-  return [...new Set(items.map((s) => integer(name, s, 1, MAX_DIM, 0)))];
-}
-
 /** Parses the arguments into study options (throws UsageError). */
 export function parseStudyArgs(argv: string[]): { study: StudyOptions; json: boolean; out: string | undefined; help: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        formats: { type: "string" },
-        dims: { type: "string" },
-        dist: { type: "string" },
-        trials: { type: "string" },
-        seed: { type: "string" },
-        "large-dims": { type: "string" },
-        json: { type: "boolean" },
-        out: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (cause) {
-    throw new UsageError((cause as Error).message);
-  }
-  const v = parsed.values;
-  const trials = integer("trials", v.trials, 1, 100_000, DEFAULT_STUDY.trials);
+  const v = parseCommandLine(argv, {
+    formats: { type: "string" },
+    dims: { type: "string" },
+    dist: { type: "string" },
+    trials: { type: "string" },
+    seed: { type: "string" },
+    "large-dims": { type: "string" },
+    json: { type: "boolean" },
+    out: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  }).values;
+  const trials = intFlag("trials", v.trials, 1, 100_000) ?? DEFAULT_STUDY.trials;
+  const formats = choiceListFlag("formats", v.formats, FORMATS) ?? DEFAULT_STUDY.formats;
   const study: StudyOptions = {
-    formats: FORMATS.filter((f) => list("formats", v.formats, FORMATS, DEFAULT_STUDY.formats).includes(f)),
-    dims: dimList("dims", v.dims, DEFAULT_STUDY.dims),
-    dists: list<Distribution>("dist", v.dist, DISTRIBUTIONS, DEFAULT_STUDY.dists),
+    formats: FORMATS.filter((f) => formats.includes(f)),
+    dims: intListFlag("dims", v.dims, 1, MAX_DIM) ?? [...DEFAULT_STUDY.dims],
+    dists: choiceListFlag<Distribution>("dist", v.dist, DISTRIBUTIONS) ?? [...DEFAULT_STUDY.dists],
     trials,
-    seed: integer("seed", v.seed, 0, 0xffffffff, DEFAULT_STUDY.seed),
+    seed: intFlag("seed", v.seed, 0, 0xffffffff) ?? DEFAULT_STUDY.seed,
     eps: DEFAULT_STUDY.eps,
-    largeDims: dimList("large-dims", v["large-dims"], DEFAULT_STUDY.largeDims),
+    largeDims: intListFlag("large-dims", v["large-dims"], 1, MAX_DIM) ?? [...DEFAULT_STUDY.largeDims],
     largeTrials: Math.min(trials, DEFAULT_STUDY.largeTrials),
   };
   return { study, json: v.json === true, out: v.out, help: v.help === true };
 }
 
 /** Runs `iterl2norm precision` with the arguments after the subcommand; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseStudyArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`iterl2norm precision: ${err.message}\nRun iterl2norm precision --help for the options.\n`);
-    return 2;
-  }
+export function main(argv: string[]): Promise<number> {
+  return withUsageErrors("precision", () => run(argv));
+}
+
+async function run(argv: string[]): Promise<number> {
+  const args = parseStudyArgs(argv);
   if (args.help) {
     process.stdout.write(HELP);
     return 0;

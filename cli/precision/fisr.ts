@@ -51,7 +51,7 @@ const ENTRIES: FisrEntry[] = [
   },
   {
     label: "bf16-alt", format: "bf16", variant: "quake", magic: BF16_MAGIC_ALT, coefficients: "y·(1.5 − 0.5x·y²) in BF16",
-    source: "listed in issue 3; no publication traced",
+    source: "alternative 16-bit magic, kept for comparison; no publication traced",
   },
   {
     label: "fp16-quake", format: "fp16", variant: "quake", magic: FP16_MAGIC, coefficients: "y·(1.5 − 0.5x·y²) in FP16",
@@ -59,7 +59,7 @@ const ENTRIES: FisrEntry[] = [
   },
   {
     label: "fp16-alt", format: "fp16", variant: "quake", magic: FP16_MAGIC_ALT, coefficients: "y·(1.5 − 0.5x·y²) in FP16",
-    source: "listed in issue 3; no publication traced",
+    source: "alternative 16-bit magic, kept for comparison; no publication traced",
   },
 ];
 

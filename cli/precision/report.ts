@@ -4,6 +4,8 @@
  * large-d answers is chosen from the measured values, not written in advance.
  */
 import { cpus, platform, arch } from "node:os";
+import { NONE, fixed, ratio, sci, seconds } from "../numbers.js";
+import { tableMarkdown, tableText, type Table } from "../table.js";
 import { DISTRIBUTION_TEXT } from "./data.js";
 import type { CellMetrics, StudyResult } from "./study.js";
 
@@ -22,23 +24,11 @@ export function machineDescription(): string {
   return `${c.length}-core ${os} ${arch()} (${c[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}`;
 }
 
-const e = (v: number): string => (Number.isNaN(v) ? "NaN" : v === 0 ? "0" : v.toExponential(2));
-
-function pad(cells: string[][]): string {
-  const widths = cells[0]!.map((_, j) => Math.max(...cells.map((r) => r[j]!.length)));
-  return cells.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join("  ")).join("\n");
-}
-
-function mdTable(cells: string[][]): string {
-  const [head, ...rows] = cells;
-  return [`| ${head!.join(" | ")} |`, `|${head!.map((_, j) => (j === 0 ? " --- " : " ---: ")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-}
-
 /** Rows: d; columns: algorithms; values: a metric. */
-function cellTable(byD: Record<string, Record<string, CellMetrics>>, metric: keyof CellMetrics): string[][] {
+function cellTable(byD: Record<string, Record<string, CellMetrics>>, metric: keyof CellMetrics): Table {
   const ds = Object.keys(byD);
   const algos = Object.keys(byD[ds[0]!] ?? {});
-  return [["d", ...algos], ...ds.map((d) => [d, ...algos.map((a) => e(byD[d]![a]![metric]))])];
+  return { headers: ["d", ...algos], rows: ds.map((d) => [d, ...algos.map((a) => sci(byD[d]![a]![metric]))]) };
 }
 
 function winLine(w: StudyResult["wins"][string][number]): string {
@@ -49,33 +39,35 @@ function winLine(w: StudyResult["wins"][string][number]): string {
 /** The terminal report: win counts first, then the tables. */
 export function terminalReport(r: StudyResult, meta: RunMeta): string {
   const out: string[] = [];
-  out.push(`iterl2norm precision study — seed ${r.options.seed}, ${r.options.trials} rows per cell, ε = ${r.options.eps}, ${meta.seconds.toFixed(1)} s on ${meta.machine}`);
+  out.push(`iterl2norm precision study — seed ${r.options.seed}, ${r.options.trials} rows per cell, ε = ${r.options.eps}, ${seconds(meta.seconds)} on ${meta.machine}`);
   for (const dist of r.options.dists) {
     out.push("", `== ${dist}: ${DISTRIBUTION_TEXT[dist]}`);
     out.push("IterL2Norm paper (5 steps) beats FISR 1 step in:");
     for (const w of r.wins[dist] ?? []) out.push(`  ${winLine(w)}`);
     for (const format of r.options.formats) {
       out.push("", `-- ${dist} / ${format}: mean |out − truth|`);
-      out.push(pad(cellTable(r.precision[dist]![format]!, "meanAbs")));
+      out.push(tableText(cellTable(r.precision[dist]![format]!, "meanAbs")));
       out.push("", `-- ${dist} / ${format}: max |out − truth|`);
-      out.push(pad(cellTable(r.precision[dist]![format]!, "maxAbs")));
+      out.push(tableText(cellTable(r.precision[dist]![format]!, "maxAbs")));
     }
   }
   out.push("", "== scalar paths over every value of [1, 4): max and mean |a·√m − 1|");
-  out.push(pad([["format", "path", "magic", "steps", "max", "mean"], ...r.scalar.map((s) => [s.format, s.label, s.magic ?? "", String(s.steps), e(s.max), e(s.mean)])]));
+  const scalarRows = r.scalar.map((s) => [s.format, s.label, s.magic ?? "", String(s.steps), sci(s.max), sci(s.mean)]);
+  const scalarHeaders = ["format", "path", "magic", "steps", "max", "mean"];
+  out.push(tableText({ headers: scalarHeaders, rows: scalarRows, align: ["l", "l", "l"] }));
   out.push("", "== λ sweep (5 steps): best c of λ = c·2^−e by max |a·√m − 1|");
   for (const [format, s] of Object.entries(r.lambdaSweep)) {
-    out.push(`  ${format}: best c = ${s.best.c.toFixed(2)} (max ${e(s.best.max)}); paper 0.345: ${e(s.named.paper!.max)}; pow2: ${e(s.named.pow2!.max)}; newton: ${e(s.named.newton!.max)}`);
+    out.push(`  ${format}: best c = ${fixed(s.best.c)} (max ${sci(s.best.max)}); paper 0.345: ${sci(s.named.paper!.max)}; pow2: ${sci(s.named.pow2!.max)}; newton: ${sci(s.named.newton!.max)}`);
   }
   out.push("", `== large d (${r.options.dists[0]}, ${r.options.largeTrials} rows): mean |out − truth|`);
   for (const format of r.options.formats) {
-    out.push(`-- ${format}`, pad(cellTable(r.largeD[format]!, "meanAbs")));
+    out.push(`-- ${format}`, tableText(cellTable(r.largeD[format]!, "meanAbs")));
   }
   return out.join("\n");
 }
 
-function ratio(a: number, b: number): string {
-  return b > 0 ? `${(a / b).toFixed(2)}×` : "—";
+function growth(a: number, b: number): string {
+  return b > 0 ? ratio(a / b) : NONE;
 }
 
 /** The λ answer, from the sweep and the convergence data. */
@@ -84,16 +76,16 @@ function lambdaAnswer(r: StudyResult): string[] {
   const s32 = r.lambdaSweep.fp32 ?? Object.values(r.lambdaSweep)[0]!;
   const fmt32 = r.lambdaSweep.fp32 ? "FP32" : Object.keys(r.lambdaSweep)[0]!;
   lines.push(
-    `Among exponent-only rules λ = c·2^−e, the sweep's best c in ${fmt32} is **${s32.best.c.toFixed(2)}** ` +
-    `(max |a·√m − 1| after 5 steps ${e(s32.best.max)}), against ${e(s32.named.paper!.max)} for the paper's 0.345 and ` +
-    `${e(s32.named.pow2!.max)} for λ = 2^−(e+1).`,
+    `Among exponent-only rules λ = c·2^−e, the sweep's best c in ${fmt32} is **${fixed(s32.best.c)}** ` +
+    `(max |a·√m − 1| after 5 steps ${sci(s32.best.max)}), against ${sci(s32.named.paper!.max)} for the paper's 0.345 and ` +
+    `${sci(s32.named.pow2!.max)} for λ = 2^−(e+1).`,
   );
   for (const [format, s] of Object.entries(r.lambdaSweep)) {
     if (format === "fp32") continue;
     const floor = s.named.paper!.max <= s.best.max * 1.01;
     lines.push(floor
-      ? `In ${format.toUpperCase()} the best c is ${s.best.c.toFixed(2)} (max ${e(s.best.max)}), no better than 0.345 (${e(s.named.paper!.max)}): the format's own rounding sets the floor, and the paper's c already reaches it in 5 steps.`
-      : `In ${format.toUpperCase()} the best c is ${s.best.c.toFixed(2)} (max ${e(s.best.max)}, against ${e(s.named.paper!.max)} for 0.345): the same shift above 1/3 as in FP32, until the format's rounding floor is reached.`);
+      ? `In ${format.toUpperCase()} the best c is ${fixed(s.best.c)} (max ${sci(s.best.max)}), no better than 0.345 (${sci(s.named.paper!.max)}): the format's own rounding sets the floor, and the paper's c already reaches it in 5 steps.`
+      : `In ${format.toUpperCase()} the best c is ${fixed(s.best.c)} (max ${sci(s.best.max)}, against ${sci(s.named.paper!.max)} for 0.345): the same shift above 1/3 as in FP32, until the format's rounding floor is reached.`);
   }
   lines.push(
     "Why: write m = s·2^e with significand 1 ≤ s < 2. The rule gives λ·m = c·s, and near the fixed point each step " +
@@ -108,8 +100,8 @@ function lambdaAnswer(r: StudyResult): string[] {
   lines.push(
     `The best λ overall is not of that form: λ = 1/(2m), i.e. λ·m = 1/2, turns the update into Newton's step for 1/√m ` +
     `(a ← a·(1.5 − 0.5·m·a²)), which converges quadratically; since λ enters only through λ·m, it needs no division. ` +
-    `Measured max error after 5 steps: ${e(newton)} in ${fmt32}` +
-    `${Object.entries(r.lambdaSweep).filter(([f]) => f !== "fp32").map(([f, s]) => `, ${e(s.named.newton!.max)} in ${f.toUpperCase()}`).join("")}. ` +
+    `Measured max error after 5 steps: ${sci(newton)} in ${fmt32}` +
+    `${Object.entries(r.lambdaSweep).filter(([f]) => f !== "fp32").map(([f, s]) => `, ${sci(s.named.newton!.max)} in ${f.toUpperCase()}`).join("")}. ` +
     "This is the library's `precise` preset.",
   );
   return lines;
@@ -128,7 +120,7 @@ function largeAnswer(r: StudyResult): string[] {
       const a = t[lo]?.[algo];
       const b = t[hi]?.[algo];
       if (!a || !b) continue;
-      parts.push(`${algo} ${e(a.meanAbs)} → ${e(b.meanAbs)} (${ratio(b.meanAbs, a.meanAbs)})`);
+      parts.push(`${algo} ${sci(a.meanAbs)} → ${sci(b.meanAbs)} (${growth(b.meanAbs, a.meanAbs)})`);
     }
     lines.push(`- ${format.toUpperCase()}, mean |error| from d = ${lo} to d = ${hi}: ${parts.join("; ")}.`);
   }
@@ -154,7 +146,7 @@ export function markdownReport(r: StudyResult, meta: RunMeta, charts: readonly s
   md.push(`- Command: \`${meta.command}\``);
   md.push(`- Seed: ${o.seed}; rows per cell: ${o.trials}; ε = ${o.eps}; widths: ${o.dims.join(", ")}; large-d widths: ${o.largeDims.join(", ")} (${o.largeTrials} rows each)`);
   md.push(`- Date: ${meta.date}`);
-  md.push(`- Machine: ${meta.machine}; the study took ${meta.seconds.toFixed(1)} s`);
+  md.push(`- Machine: ${meta.machine}; the study took ${seconds(meta.seconds)}`);
   md.push(`- Distributions: ${o.dists.map((d) => `\`${d}\` — ${DISTRIBUTION_TEXT[d]}`).join("; ")}`);
   md.push("");
   md.push("## Method", "");
@@ -166,16 +158,19 @@ export function markdownReport(r: StudyResult, meta: RunMeta, charts: readonly s
     "the relative error of the scale ŝ/s − 1 with ŝ = Σ out·truth / Σ truth² (the least-squares scale of the output). " +
     "FISR is Quake III's constant with its Newton step in FP32 and the 16-bit magics 0x5f37 (BF16) and 0x59bb (FP16) with " +
     "every step rounded to the format. The scalar tables run every value of [1, 4) of the format (all 2^24 for FP32), " +
-    "which covers the whole normal range (js/precision/fisr.ts explains why).",
+    "which covers the whole normal range (cli/precision/fisr.ts explains why).",
     "",
   );
 
   md.push("## Win counts: IterL2Norm paper preset against FISR with one Newton step", "");
-  const winRows: string[][] = [["distribution", "format", "wins by mean abs error", "wins by max abs error", "paper"]];
+  const winRows: string[][] = [];
   for (const dist of o.dists) {
-    for (const w of r.wins[dist] ?? []) winRows.push([dist, w.format, `${w.wins}/${w.of}`, `${w.winsByMax}/${w.of}`, w.paper === null ? "—" : `${w.paper}/9`]);
+    for (const w of r.wins[dist] ?? []) {
+      winRows.push([dist, w.format, `${w.wins}/${w.of}`, `${w.winsByMax}/${w.of}`, w.paper === null ? NONE : `${w.paper}/9`]);
+    }
   }
-  md.push(mdTable(winRows), "");
+  const winHeaders = ["distribution", "format", "wins by mean abs error", "wins by max abs error", "paper"];
+  md.push(tableMarkdown({ headers: winHeaders, rows: winRows, align: ["l", "l"] }), "");
   md.push(
     "Where ours differ from the paper's 6/9 (FP32) and 5/9 (BF16), the likely reasons are what the paper does not publish: " +
     `the input distribution (this run shows ${o.dists.length}), the error metric (mean or max, of the output or of the scale), and the FISR ` +
@@ -190,32 +185,37 @@ export function markdownReport(r: StudyResult, meta: RunMeta, charts: readonly s
     "",
   );
   for (const dist of o.dists) {
-    const duel: string[][] = [["d", "significand of m", ...o.formats.flatMap((f) => [`${f} iter-paper`, `${f} fisr-1`])]];
+    const duelHeaders = ["d", "significand of m", ...o.formats.flatMap((f) => [`${f} iter-paper`, `${f} fisr-1`])];
+    const duel: string[][] = [];
     for (const d of o.dims) {
-      const row = [String(d), (r.rowM[dist]?.[d]?.significand ?? NaN).toFixed(3)];
+      const row = [String(d), fixed(r.rowM[dist]?.[d]?.significand ?? NaN, 3)];
       for (const f of o.formats) {
         const c = r.precision[dist]![f]![d]!;
         const win = c["iter-paper"]!.meanAbs < c["fisr-1"]!.meanAbs;
-        row.push(`${e(c["iter-paper"]!.meanAbs)}${win ? " ✓" : ""}`, e(c["fisr-1"]!.meanAbs));
+        row.push(`${sci(c["iter-paper"]!.meanAbs)}${win ? " ✓" : ""}`, sci(c["fisr-1"]!.meanAbs));
       }
       duel.push(row);
     }
-    md.push(`Mean abs error per width, ${dist} rows (✓: IterL2Norm paper wins):`, "", mdTable(duel), "");
+    md.push(`Mean abs error per width, ${dist} rows (✓: IterL2Norm paper wins):`, "", tableMarkdown({ headers: duelHeaders, rows: duel }), "");
   }
 
   for (const dist of o.dists) {
     md.push(`## ${dist}: errors per width`, "");
     md.push(`![mean error against d, ${dist}](${chartDir}/precision-${dist}.svg)`, "");
     for (const format of o.formats) {
-      md.push(`### ${dist} / ${format.toUpperCase()}: mean |out − truth|`, "", mdTable(cellTable(r.precision[dist]![format]!, "meanAbs")), "");
-      md.push(`### ${dist} / ${format.toUpperCase()}: max |out − truth|`, "", mdTable(cellTable(r.precision[dist]![format]!, "maxAbs")), "");
-      md.push(`### ${dist} / ${format.toUpperCase()}: mean |ŝ/s − 1|`, "", mdTable(cellTable(r.precision[dist]![format]!, "scaleRelMean")), "");
+      md.push(`### ${dist} / ${format.toUpperCase()}: mean |out − truth|`, "", tableMarkdown(cellTable(r.precision[dist]![format]!, "meanAbs")), "");
+      md.push(`### ${dist} / ${format.toUpperCase()}: max |out − truth|`, "", tableMarkdown(cellTable(r.precision[dist]![format]!, "maxAbs")), "");
+      md.push(`### ${dist} / ${format.toUpperCase()}: mean |ŝ/s − 1|`, "", tableMarkdown(cellTable(r.precision[dist]![format]!, "scaleRelMean")), "");
     }
   }
 
   md.push("## Scalar paths and FISR constants", "");
   md.push("Max and mean |a·√m − 1| over every value of [1, 4) of the format (FP32: 2^24 values), kernel bits. Steps: Newton steps (FISR) or iterations (IterL2Norm).", "");
-  md.push(mdTable([["format", "path", "magic", "steps", "max", "mean", "source"], ...r.scalar.map((s) => [s.format, s.label, s.magic ?? "", String(s.steps), e(s.max), e(s.mean), s.source])]), "");
+  const scalarHeaders = ["format", "path", "magic", "steps", "max", "mean", "source"];
+  const scalarRows = r.scalar.map((s) => [
+    s.format, s.label, s.magic ?? "", String(s.steps), sci(s.max), sci(s.mean), s.source,
+  ]);
+  md.push(tableMarkdown({ headers: scalarHeaders, rows: scalarRows, align: ["l", "l", "l", "r", "r", "r", "l"] }), "");
   md.push(
     "The FP32 rows reproduce the published figures: Quake's constant with one step 1.7523e-3 and Lomont's 1.7513e-3 " +
     "(Lomont 2003 reports 1.75228e-3 and 1.75124e-3 in exact arithmetic), Kadlec's constants 6.502e-4 (the optimum " +
@@ -228,24 +228,25 @@ export function markdownReport(r: StudyResult, meta: RunMeta, charts: readonly s
 
   md.push("## Convergence", "");
   md.push(`![convergence](${chartDir}/convergence.svg)`, "");
-  const conv: string[][] = [["format", "λ policy", ...Array.from({ length: 11 }, (_, i) => `step ${i}`)]];
+  const convHeaders = ["format", "λ policy", ...Array.from({ length: 11 }, (_, i) => `step ${i}`)];
+  const conv: string[][] = [];
   for (const [format, byPolicy] of Object.entries(r.convergence)) {
-    for (const [policy, points] of Object.entries(byPolicy)) conv.push([format, policy, ...points.map((p) => e(p.max))]);
+    for (const [policy, points] of Object.entries(byPolicy)) conv.push([format, policy, ...points.map((p) => sci(p.max))]);
   }
-  md.push("Max |a·√m − 1| after each step, over every m of [1, 4) (FP32: every 256th value, 65536 values).", "", mdTable(conv), "");
+  md.push("Max |a·√m − 1| after each step, over every m of [1, 4) (FP32: every 256th value, 65536 values).", "", tableMarkdown({ headers: convHeaders, rows: conv, align: ["l", "l"] }), "");
 
   md.push("## λ sweep and the open question on λ", "");
   md.push(`![λ sweep](${chartDir}/lambda-sweep.svg)`, "");
-  const sweepRows: string[][] = [["format", "best c", "max at best c", "c = 0.345 (paper)", "pow2", "newton (λ·m = 1/2)"]];
-  for (const [format, s] of Object.entries(r.lambdaSweep)) {
-    sweepRows.push([format, s.best.c.toFixed(2), e(s.best.max), e(s.named.paper!.max), e(s.named.pow2!.max), e(s.named.newton!.max)]);
-  }
-  md.push(mdTable(sweepRows), "");
+  const sweepHeaders = ["format", "best c", "max at best c", "c = 0.345 (paper)", "pow2", "newton (λ·m = 1/2)"];
+  const sweepRows = Object.entries(r.lambdaSweep).map(([format, s]) => [
+    format, fixed(s.best.c), sci(s.best.max), sci(s.named.paper!.max), sci(s.named.pow2!.max), sci(s.named.newton!.max),
+  ]);
+  md.push(tableMarkdown({ headers: sweepHeaders, rows: sweepRows }), "");
   md.push(...lambdaAnswer(r).flatMap((l) => [l, ""]));
 
   md.push("## Widths beyond 1024: the open question on d", "");
   md.push(`![large d](${chartDir}/large-d.svg)`, "");
-  for (const format of o.formats) md.push(`### ${format.toUpperCase()}: mean |out − truth|`, "", mdTable(cellTable(r.largeD[format]!, "meanAbs")), "");
+  for (const format of o.formats) md.push(`### ${format.toUpperCase()}: mean |out − truth|`, "", tableMarkdown(cellTable(r.largeD[format]!, "meanAbs")), "");
   md.push(...largeAnswer(r), "");
 
   md.push("## Charts", "");

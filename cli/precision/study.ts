@@ -1,5 +1,5 @@
 /**
- * The precision study (issue 3): IterL2Norm against FISR and sqrt/division in
+ * The precision study (docs/precision.md): IterL2Norm against FISR and sqrt/division in
  * FP32, BF16 and FP16, against the float64 LayerNorm truth, over the OPT widths;
  * convergence per step, a λ sweep, widths up to 65536, and the FISR constants.
  * Pure computation: no printing (report.ts, charts.ts and cli.ts present it).
@@ -258,7 +258,7 @@ export function runStudy(opts: StudyOptions, progress: Progress = () => {}): Stu
   for (const format of formats) {
     for (const [label, o, steps] of [["IterL2Norm paper", { preset: "paper" }, 5], ["IterL2Norm precise", { preset: "precise" }, 5]] as const) {
       const s = iterError(format, o);
-      scalar.push({ format, label, magic: null, steps, source: "this library (DESIGN.md §1)", max: s.max, mean: s.mean, count: s.count });
+      scalar.push({ format, label, magic: null, steps, source: "this library (docs/design.md §1)", max: s.max, mean: s.mean, count: s.count });
     }
     const s = periodError(format, (m) => rsqrt(m, { method: "sqrt", format }));
     scalar.push({ format, label: "sqrt + division", magic: null, steps: 0, source: "correctly rounded sqrt and division in the format", max: s.max, mean: s.mean, count: s.count });

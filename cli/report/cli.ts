@@ -6,9 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { EXIT } from "../common.js";
+import { parseCommandLine, withUsageErrors } from "../flags.js";
 import { collectReport, type ReportProgress } from "./collect.js";
 import { renderHtml, renderMarkdown, terminalSummary } from "./render.js";
 
@@ -43,16 +43,18 @@ function progressBar(): { update: ReportProgress; stop(): void } {
   };
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      out: { type: "string" },
-      full: { type: "boolean" },
-      "no-bench": { type: "boolean" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+/** Runs `iterl2norm report` with the arguments after the subcommand; returns the exit code. */
+export function main(argv: string[]): Promise<number> {
+  return withUsageErrors("report", () => run(argv));
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandLine(argv, {
+    out: { type: "string" },
+    full: { type: "boolean" },
+    "no-bench": { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) {
     process.stdout.write(USAGE);

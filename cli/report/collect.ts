@@ -9,6 +9,7 @@ import {
 } from "iterl2norm/hw";
 import { parseBenchArgs, runBench } from "../bench/cli.js";
 import type { RunResults } from "../../bench/results.js";
+import { ratio, sci } from "../numbers.js";
 import { PAPER_WINS } from "../paper.js";
 import { machineDescription } from "../precision/report.js";
 import { DEFAULT_STUDY, runStudy, type StudyOptions, type StudyResult } from "../precision/study.js";
@@ -61,7 +62,6 @@ export function studyOptions(full: boolean): StudyOptions {
     : { ...DEFAULT_STUDY, largeDims: [1024, 16384], largeTrials: 2 };
 }
 
-const sci = (v: number): string => v.toExponential(1);
 
 /** "a µs vs b µs per call" out of a target line's detail text. */
 const callTimes = (detail: string): string => detail.replace(/^[^:]*: /, "").replace(/ \(median.*$/, "");
@@ -80,14 +80,14 @@ function claims(study: StudyResult, hw: HardwarePart, bench: RunResults | null):
     {
       topic: "5 steps, paper λ (FP32)",
       paper: "5 iteration steps suffice",
-      measured: `worst relative error of a after 5 steps ${sci(after("paper", 5))}, after 10 ${sci(after("paper", 10))}`,
+      measured: `worst relative error of a after 5 steps ${sci(after("paper", 5), 1)}, after 10 ${sci(after("paper", 10), 1)}`,
       agrees: null,
       source: "precision study, convergence",
     },
     {
       topic: "5 steps, Newton λ (FP32)",
       paper: "5 iteration steps suffice",
-      measured: `worst relative error of a after 5 steps ${sci(after("newton", 5))}` +
+      measured: `worst relative error of a after 5 steps ${sci(after("newton", 5), 1)}` +
         (newtonSteps === undefined ? "" : ` (below 2^−22 from step ${newtonSteps})`),
       agrees: after("newton", 5) < 1e-6,
       source: "precision study, convergence",
@@ -120,8 +120,8 @@ function claims(study: StudyResult, hw: HardwarePart, bench: RunResults | null):
   const target = (prefix: string) => bench?.targets.find((t) => t.name.startsWith(prefix));
   const vsOrt = target("zero-copy LayerNorm vs onnxruntime");
   const vsJs = target("zero-copy LayerNorm vs naive JS");
-  if (vsOrt) out.push({ topic: "speed vs onnxruntime-node (1 thread)", paper: "(no claim)", measured: `${vsOrt.value.toFixed(2)}× (${callTimes(vsOrt.detail)})`, agrees: null, source: "benchmark targets" });
-  if (vsJs) out.push({ topic: "speed vs naive JS", paper: "(no claim)", measured: `${vsJs.value.toFixed(1)}× (${callTimes(vsJs.detail)})`, agrees: null, source: "benchmark targets" });
+  if (vsOrt) out.push({ topic: "speed vs onnxruntime-node (1 thread)", paper: "(no claim)", measured: `${ratio(vsOrt.value)} (${callTimes(vsOrt.detail)})`, agrees: null, source: "benchmark targets" });
+  if (vsJs) out.push({ topic: "speed vs naive JS", paper: "(no claim)", measured: `${ratio(vsJs.value, 1)} (${callTimes(vsJs.detail)})`, agrees: null, source: "benchmark targets" });
   return out;
 }
 
@@ -129,8 +129,8 @@ async function hardware(): Promise<HardwarePart> {
   const cost = macroCost(DEFAULT_MACRO);
   return {
     latency: TABLE_DIMS.map((d) => ({ d, cycles: macroLatency(d, DEFAULT_MACRO), published: (PAPER_LATENCY as Record<number, number>)[d] ?? null })),
-    fp32: await compareMacros(DEFAULT_MACRO, TABLE_DIMS),
-    bf16: await compareMacros(DEFAULT_MACRO_BF16, TABLE_DIMS),
+    fp32: compareMacros(DEFAULT_MACRO, TABLE_DIMS),
+    bf16: compareMacros(DEFAULT_MACRO_BF16, TABLE_DIMS),
     areaMm2: cost.areaMm2,
     leakageMw: cost.leakageMw,
     dynamicMw: cost.dynamicMw,

@@ -3,15 +3,16 @@
  * self-contained index.html (inline CSS and SVG, no scripts, no external files),
  * all from one list of tables and charts.
  */
-import { renderSvg, type ChartSpec } from "../charts.js";
+import { VEGA_LITE_SCHEMA, renderSvg, type ChartSpec } from "../charts.js";
+import { targetState, targetThreshold, targetValue } from "../bench/report.js";
 import { renderCharts } from "../precision/charts.js";
 import type { Comparison } from "iterl2norm/hw";
 import type { ReportData } from "./collect.js";
 import { bold } from "../common.js";
-import { escapeHtml, tableHtml, tableMarkdown, tableText, type Table } from "./table.js";
+import { NONE, fixed, sci, seconds } from "../numbers.js";
+import { escapeHtml, tableHtml, tableMarkdown, tableText, type Table } from "../table.js";
 
-const sci = (v: number): string => (Number.isNaN(v) ? "NaN" : v === 0 ? "0" : v.toExponential(2));
-const verdict = (a: boolean | null): string => (a === null ? "—" : a ? "agrees" : "differs");
+const verdict = (a: boolean | null): string => (a === null ? NONE : a ? "agrees" : "differs");
 
 /** The claim-by-claim summary table. */
 export function claimsTable(r: ReportData): Table {
@@ -19,6 +20,7 @@ export function claimsTable(r: ReportData): Table {
     caption: "The paper's claims next to this run",
     headers: ["claim", "paper", "measured here", "verdict"],
     rows: r.claims.map((c) => [c.topic, c.paper, c.measured, verdict(c.agrees)]),
+    align: ["l", "l", "l", "l"],
   };
 }
 
@@ -26,10 +28,15 @@ function winsTable(r: ReportData): Table {
   const rows: string[][] = [];
   for (const dist of r.precision.options.dists) {
     for (const w of r.precision.wins[dist] ?? []) {
-      rows.push([dist, w.format, `${w.wins}/${w.of}`, `${w.winsByMax}/${w.of}`, w.paper === null ? "—" : `${w.paper}/9`]);
+      rows.push([dist, w.format, `${w.wins}/${w.of}`, `${w.winsByMax}/${w.of}`, w.paper === null ? NONE : `${w.paper}/9`]);
     }
   }
-  return { caption: "IterL2Norm paper preset (5 steps) beats FISR with 1 Newton step at how many OPT widths", headers: ["rows", "format", "by mean |error|", "by max |error|", "paper"], rows };
+  return {
+    caption: "IterL2Norm paper preset (5 steps) beats FISR with 1 Newton step at how many OPT widths",
+    headers: ["rows", "format", "by mean |error|", "by max |error|", "paper"],
+    rows,
+    align: ["l", "l"],
+  };
 }
 
 function errorTable(r: ReportData, format: string): Table {
@@ -59,7 +66,7 @@ function latencyTable(r: ReportData): Table {
   return {
     caption: "Macro latency in cycles at 100 MHz (default macro; only d = 64 and 1024 are published)",
     headers: ["d", "model", "published"],
-    rows: r.hardware.latency.map((l) => [String(l.d), String(l.cycles), l.published === null ? "—" : String(l.published)]),
+    rows: r.hardware.latency.map((l) => [String(l.d), String(l.cycles), l.published === null ? NONE : String(l.published)]),
   };
 }
 
@@ -70,8 +77,8 @@ function comparisonTable(c: Comparison): Table {
     rows: c.rows.map((row) => {
       const i768 = c.dims.indexOf(768);
       return [
-        row.name, ...row.cycles.map(String), row.areaMm2.toFixed(4),
-        i768 >= 0 ? (row.energyPj[i768]! / 1000).toFixed(2) : "—", row.precision.maxRelError.toExponential(1),
+        row.name, ...row.cycles.map(String), fixed(row.areaMm2, 4),
+        i768 >= 0 ? fixed(row.energyPj[i768]! / 1000) : NONE, sci(row.precision.maxRelError, 1),
       ];
     }),
   };
@@ -82,17 +89,14 @@ function targetsTable(r: ReportData): Table | undefined {
   return {
     caption: "Speed targets, measured in one process (ratios of throughput; latency in ns)",
     headers: ["target", "measured", "threshold", "met"],
-    rows: r.bench.targets.map((t) => [
-      t.name, t.unit === "ns" ? `${t.value.toFixed(0)} ns` : `${t.value.toFixed(2)}×`,
-      `${t.relation === ">=" ? "≥" : "≤"} ${t.threshold}${t.unit === "ns" ? " ns" : "×"}`, t.met ? "met" : "not met",
-    ]),
+    rows: r.bench.targets.map((t) => [t.name, targetValue(t), targetThreshold(t), targetState(t)]),
   };
 }
 
 function latencyChart(r: ReportData): ChartSpec {
   const values = r.hardware.fp32.rows.flatMap((row) => row.cycles.map((cycles, i) => ({ design: row.name, d: r.hardware.fp32.dims[i]!, cycles })));
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: VEGA_LITE_SCHEMA,
     title: "Macro latency against d (FP32, default datapath)",
     width: 420, height: 240,
     data: { values },
@@ -109,7 +113,7 @@ function targetsChart(r: ReportData): ChartSpec | undefined {
   const lines = r.bench?.targets.filter((t) => t.unit === "×" && t.relation === ">=") ?? [];
   if (lines.length === 0) return undefined;
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: VEGA_LITE_SCHEMA,
     title: "Measured throughput ratios (bar) against their targets (tick)",
     width: 420, height: { step: 26 },
     data: { values: lines.map((t) => ({ target: t.name.replace(/, d=.*$/, ""), value: t.value, threshold: t.threshold })) },
@@ -141,7 +145,7 @@ async function sections(r: ReportData): Promise<Section[]> {
     },
     {
       title: "Hardware macro model",
-      text: `Default macro: area ${r.hardware.areaMm2.toFixed(3)} mm² at 28 nm, leakage ${r.hardware.leakageMw.toFixed(2)} mW, dynamic ${r.hardware.dynamicMw.toFixed(1)} mW at 100 MHz, ${r.hardware.energyNjD768.toFixed(2)} nJ per vector of d = 768. Sources and assumptions: docs/hardware.md (\`iterl2norm hw\`).`,
+      text: `Default macro: area ${fixed(r.hardware.areaMm2, 3)} mm² at 28 nm, leakage ${fixed(r.hardware.leakageMw)} mW, dynamic ${fixed(r.hardware.dynamicMw, 1)} mW at 100 MHz, ${fixed(r.hardware.energyNjD768)} nJ per vector of d = 768. Sources and assumptions: docs/hardware.md (\`iterl2norm hw\`).`,
       tables: [latencyTable(r), comparisonTable(r.hardware.fp32), comparisonTable(r.hardware.bf16)],
       charts: [{ name: "macro-latency", svg: await renderSvg(latencyChart(r)) }],
     },
@@ -165,7 +169,7 @@ function header(r: ReportData): string[] {
     `Command: ${r.meta.command}`,
     `Date: ${r.meta.date}`,
     `Machine: ${r.meta.machine}`,
-    `Run time: ${r.meta.seconds.toFixed(1)} s (${r.meta.full ? "full" : "quick"} settings)`,
+    `Run time: ${seconds(r.meta.seconds)} (${r.meta.full ? "full" : "quick"} settings)`,
   ];
 }
 

@@ -1,6 +1,7 @@
 /** Float64 ground truth: LayerNorm and L2 normalisation computed in double precision. */
 import { DEFAULT_L2_EPS, DEFAULT_LAYERNORM_EPS } from "../constants.js";
-import { resolveNormalize, type NormalizeOptions } from "../options.js";
+import type { NormalizeOptions } from "../options.js";
+import { resolveNormalize } from "../resolve.js";
 
 function rowsExact(x: Float32Array, opts: NormalizeOptions, layer: boolean): Float64Array {
   const spec = resolveNormalize(x, opts, layer ? DEFAULT_LAYERNORM_EPS : DEFAULT_L2_EPS, layer);
@@ -36,7 +37,7 @@ function rowsExact(x: Float32Array, opts: NormalizeOptions, layer: boolean): Flo
 /**
  * LayerNorm in float64 (biased variance, var + ε), the ground truth for error
  * measurements. Rows containing NaN or ±Inf give NaN; a zero-variance row with
- * ε = 0 gives β (DESIGN.md §1 edge rules).
+ * ε = 0 gives β (docs/design.md §4).
  */
 export function layerNormExact(x: Float32Array, opts: NormalizeOptions): Float64Array {
   return rowsExact(x, opts, true);

@@ -1,36 +1,17 @@
 /**
  * The BF16/FP16 row kernel (assembly/rows-format.ts) in plain TS, operation for
- * operation and in the same summation order, so the two agree bit for bit: the
+ * operation and in the same summation order (./sum.ts), so the two agree bit for bit: the
  * reference the kernel is tested against. See rows-format.ts for the algorithm,
  * the accumulate modes and the rescaling rule.
  */
 import { M_LOW_BF16, M_LOW_FP16 } from "../constants.js";
 import { bf16BitsFromF32Bits, bf16Value, fp16BitsFromF32Bits, fp16Value } from "../formats.js";
 import type { NormalizeSpec } from "../options.js";
+import { f32Bits } from "../bits.js";
 import { exponentOf, rounder } from "./rsqrt.js";
+import { addF32, chunkOf, kernelSum } from "./sum.js";
 
 const f = Math.fround;
-
-/** Σ of the n terms term(i) in the kernel's order: 8 lanes (2×4), lanes (l0+l1)+(l2+l3), then the tail. */
-function laneSum(n: number, term: (i: number) => number, add: (a: number, b: number) => number): number {
-  const a0 = [0, 0, 0, 0];
-  const a1 = [0, 0, 0, 0];
-  let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (let l = 0; l < 4; l++) {
-      a0[l] = add(a0[l]!, term(i + l));
-      a1[l] = add(a1[l]!, term(i + 4 + l));
-    }
-  }
-  if (i + 4 <= n) {
-    for (let l = 0; l < 4; l++) a0[l] = add(a0[l]!, term(i + l));
-    i += 4;
-  }
-  const v = a0.map((s, l) => add(s, a1[l]!));
-  let s = add(add(v[0]!, v[1]!), add(v[2]!, v[3]!));
-  for (; i < n; i++) s = add(s, term(i));
-  return s;
-}
 
 /**
  * Rows of x through the BF16/FP16 datapath of the spec; `aFromM` is the scalar
@@ -42,17 +23,15 @@ export function rowsFormat(spec: NormalizeSpec, center: boolean, aFromMFormat: (
   if (format === "fp32") throw new RangeError("rowsFormat handles opts.format \"bf16\" and \"fp16\"; got \"fp32\"");
   const R = rounder(format);
   const native = spec.accumulate === "native";
-  const add = native ? (a: number, b: number): number => R(a + b) : (a: number, b: number): number => f(a + b);
+  const add = native ? (a: number, b: number): number => R(a + b) : addF32;
+  const chunk = chunkOf(native, n);
   const x = spec.input;
   const out = spec.output ?? (spec.bits ? new Uint16Array(x.length) : new Float32Array(x.length));
   const decode = format === "bf16" ? bf16Value : fp16Value;
   const encode = format === "bf16" ? bf16BitsFromF32Bits : fp16BitsFromF32Bits;
-  const bitsOf = new Float32Array(1);
-  const bitsU = new Uint32Array(bitsOf.buffer);
   const put = (i: number, v: number): void => {
     if (spec.bits) {
-      bitsOf[0] = v;
-      out[i] = encode(bitsU[0]!);
+      out[i] = encode(f32Bits(v));
     } else {
       out[i] = v;
     }
@@ -75,13 +54,13 @@ export function rowsFormat(spec: NormalizeSpec, center: boolean, aFromMFormat: (
     for (let i = 0; i < n; i++) w[i] = spec.bits ? decode(x[o + i]!) : R(x[o + i]!);
     const meanOf = (): number => {
       const x0 = w[0]!;
-      const s = laneSum(n, (i) => R(w[i]! - x0), add);
+      const s = kernelSum(n, (i) => R(w[i]! - x0), add, chunk);
       return R(x0 + R(s * invD));
     };
-    const sumSquares = (mu: number): number => laneSum(n, (i) => {
+    const sumSquares = (mu: number): number => kernelSum(n, (i) => {
       const y = R(w[i]! - mu);
       return native ? R(y * y) : f(y * y);
-    }, add);
+    }, add, chunk);
 
     let mu = center ? meanOf() : 0;
     let m = R(sumSquares(mu) + epsTerm);

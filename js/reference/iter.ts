@@ -1,16 +1,15 @@
 /**
  * The row algorithm of assembly/rows.ts in plain TS, f32-rounded at every
  * operation: shifted mean, Σy², a from m by the chosen method, output scaling, and
- * the same edge rules. Reductions run in index order (the wasm kernel sums in
- * f32x4 lanes), so rows agree with the kernel within summation-order error and
- * bit for bit whenever the sums are exact.
+ * the same edge rules. Reductions run in the kernel's summation order (./sum.ts),
+ * so rows agree with the kernel, SIMD and scalar builds alike, bit for bit.
  */
 import { DEFAULT_L2_EPS, DEFAULT_LAYERNORM_EPS, M_LOW } from "../constants.js";
-import {
-  describe, resolveFisr, resolveFormat, resolveInverseNorm, resolveNormalize,
-  type FisrOptions, type Format, type InverseNormOptions, type InverseNormSpec, type NormalizeOptions,
-} from "../options.js";
+import type { FisrOptions, Format, InverseNormOptions, InverseNormSpec, NormalizeOptions } from "../options.js";
+import { resolveFisr, resolveFormat, resolveInverseNorm, resolveNormalize } from "../resolve.js";
+import { describe } from "../validate.js";
 import { rowsFormat } from "./format.js";
+import { kernelSum } from "./sum.js";
 import { exponentOf, fisrFormat, iterRsqrtBits, iterRsqrtFormat, pow2, sqrtFormat } from "./rsqrt.js";
 
 const f = Math.fround;
@@ -41,18 +40,13 @@ function rows(x: Float32Array | Uint16Array, opts: NormalizeOptions, layer: bool
     let src = x as Float32Array;
     const mean = (): number => {
       const x0 = src[o]!;
-      let s = 0;
-      for (let i = 0; i < dim; i++) s = f(s + f(src[o + i]! - x0));
+      const s = kernelSum(dim, (i) => f(src[o + i]! - x0));
       return f(x0 + f(s * invD));
     };
-    const sumSquares = (mu: number): number => {
-      let s = 0;
-      for (let i = 0; i < dim; i++) {
-        const y = f(src[o + i]! - mu);
-        s = f(s + f(y * y));
-      }
-      return s;
-    };
+    const sumSquares = (mu: number): number => kernelSum(dim, (i) => {
+      const y = f(src[o + i]! - mu);
+      return f(y * y);
+    });
     let mu = layer ? mean() : 0;
     let m = f(sumSquares(mu) + epsTerm);
     let a: number;

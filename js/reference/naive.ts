@@ -4,7 +4,8 @@
  * row with ε = 0 gives NaN, huge rows overflow).
  */
 import { DEFAULT_L2_EPS, DEFAULT_LAYERNORM_EPS } from "../constants.js";
-import { resolveNormalize, type NormalizeOptions, type NormalizeSpec } from "../options.js";
+import type { NormalizeOptions, NormalizeSpec } from "../options.js";
+import { resolveNormalize } from "../resolve.js";
 
 /** The naive loops are FP32 code: other formats are refused rather than ignored. */
 function fp32Only(spec: NormalizeSpec): NormalizeSpec {

@@ -10,22 +10,9 @@ import {
   bf16BitsFromF32Bits, bf16Value, fp16BitsFromF32Bits, fp16Value, roundBF16, roundFP16,
 } from "../formats.js";
 import type { FisrVariant, Format, LambdaPolicy } from "../options.js";
+import { f32Bits, f32FromBits } from "../bits.js";
 
 const f = Math.fround;
-const bits = new DataView(new ArrayBuffer(4));
-
-/** The f32 bit pattern of x (as an unsigned 32-bit integer). */
-export function f32Bits(x: number): number {
-  bits.setFloat32(0, x, true);
-  return bits.getUint32(0, true);
-}
-
-/** The f32 whose bit pattern is b. */
-export function f32FromBits(b: number): number {
-  bits.setUint32(0, b >>> 0, true);
-  return bits.getFloat32(0, true);
-}
-
 /** 2^k for k in [−126, 127]; exact in f32. */
 export function pow2(k: number): number {
   return 2 ** k;
@@ -39,14 +26,14 @@ export function exponentOf(m: number): number {
   return 31 - Math.clz32(b & 0x7fffff) - 149;
 }
 
-/** a₀ = 2^(−(e+1)/2) for e in [−64, 63]: a power of two, or 2^(−(e+2)/2)·√2 (DESIGN.md §1 step 5). */
+/** a₀ = 2^(−(e+1)/2) for e in [−64, 63]: a power of two, or 2^(−(e+2)/2)·√2 (docs/design.md §1 step 5). */
 export function initialA(e: number): number {
   const k = e + 1;
   if ((k & 1) === 0) return pow2(-(k >> 1));
   return f(pow2(-((k + 1) >> 1)) * SQRT2_F32);
 }
 
-/** λ·m for a policy; λ from the exponent alone (DESIGN.md §1 step 6). c is used by 'custom'. */
+/** λ·m for a policy; λ from the exponent alone (docs/design.md §1 step 6). c is used by 'custom'. */
 export function lambdaTimesM(m: number, e: number, policy: LambdaPolicy, c: number): number {
   if (policy === "newton") return 0.5;
   const lambda = policy === "pow2" ? pow2(-(e + 1)) : f((policy === "paper" ? PAPER_C : c) * pow2(-e));
@@ -54,7 +41,7 @@ export function lambdaTimesM(m: number, e: number, policy: LambdaPolicy, c: numb
 }
 
 /**
- * IterL2Norm's scalar iteration on an f32 m, n steps (DESIGN.md §1 steps 4–7).
+ * IterL2Norm's scalar iteration on an f32 m, n steps (docs/design.md §1 steps 4–7).
  * Special values: ±0 → ±Infinity, +Infinity → 0, negative or NaN → NaN.
  */
 export function iterRsqrtBits(m: number, policy: LambdaPolicy, c: number, n: number): number {
@@ -96,7 +83,7 @@ export function fisrBits(x: number, magic: number, steps: number): number {
   return y;
 }
 
-// ── The scalar path in a working format F (assembly/scalar.ts, issue 3) ──────
+// ── The scalar path in a working format F (assembly/scalar.ts, docs/design.md §3) ──
 
 /** The rounding of format F (identity on f32 values for 'fp32'). */
 export function rounder(format: Format): (x: number) => number {
