@@ -3,7 +3,7 @@
 // allocator, and the enum values as globals so hosts never hard-code them.
 
 import {
-  LAMBDA_CUSTOM, METHOD_FISR, METHOD_ITER, METHOD_SQRT, STATUS_BAD_PARAM,
+  LAMBDA_CUSTOM, METHOD_FISR, METHOD_ITER, STATUS_BAD_PARAM,
   STATUS_BAD_SHAPE, STATUS_OK, STATUS_OUT_OF_BOUNDS, isMethod,
   ACCUMULATE_FP32, ACCUMULATE_NATIVE, FISR_KADLEC, FISR_QUAKE, FORMAT_BF16, FORMAT_FP16, FORMAT_FP32,
   IO_BITS, IO_F32, STATUS_BAD_FORMAT,
@@ -42,7 +42,8 @@ export function free(ptr: usize): void {
 }
 
 /** Called by the runtime in place of an imported `abort`, so the module imports nothing. */
-function onAbort(message: usize, fileName: usize, line: u32, column: u32): void {
+// biome-ignore lint/correctness/noUnusedVariables: named in asconfig.json ("use": abort=assembly/index/onAbort)
+function onAbort(_message: usize, _fileName: usize, _line: u32, _column: u32): void {
   unreachable();
 }
 
@@ -59,7 +60,10 @@ function onAbort(message: usize, fileName: usize, line: u32, column: u32): void 
  * out must equal x or not overlap it.
  * Returns STATUS_OK or a negative STATUS_* without touching memory.
  */
-export function layer_norm(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
+export function layer_norm(
+  x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, method: i32,
+  policy: i32, c: f32, steps: i32, magic: u32, variant: i32,
+): i32 {
   const status = checkCall(x, out, gamma, beta, rows, dim, eps,
     false, FORMAT_FP32, ACCUMULATE_FP32, IO_F32, method, policy, c, steps, variant);
   if (status != STATUS_OK) return status;
@@ -75,7 +79,10 @@ export function layer_norm(x: usize, out: usize, gamma: usize, beta: usize, rows
  * L2 normalisation of `rows` rows of `dim` f32 values: out = a·x with a ≈ 1/√(Σx² + eps).
  * Parameters as for layer_norm.
  */
-export function l2_normalize(x: usize, out: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
+export function l2_normalize(
+  x: usize, out: usize, rows: i32, dim: i32, eps: f32, method: i32, policy: i32, c: f32,
+  steps: i32, magic: u32, variant: i32,
+): i32 {
   const status = checkCall(x, out, 0, 0, rows, dim, eps,
     false, FORMAT_FP32, ACCUMULATE_FP32, IO_F32, method, policy, c, steps, variant);
   if (status != STATUS_OK) return status;
@@ -95,7 +102,9 @@ export function rsqrt_fisr(m: f32, magic: u32, steps: i32): f32 {
 }
 
 /** Applies the scalar path to n f32 values at `m`, writing n f32 values at `out`. */
-export function rsqrt_batch(m: usize, out: usize, n: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32): i32 {
+export function rsqrt_batch(
+  m: usize, out: usize, n: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32,
+): i32 {
   if (n < 0) return STATUS_BAD_SHAPE;
   if (!isMethod(method) || !isPolicy(policy) || steps < 0) return STATUS_BAD_PARAM;
   const bytes = <u64>n * 4;
@@ -155,7 +164,10 @@ function checkCall(
   return STATUS_OK;
 }
 
-function rowsF(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, center: bool, io: i32): void {
+function rowsF(
+  x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, center: bool,
+  io: i32,
+): void {
   const d = <f32>dim;
   const invD: f32 = <f32>1 / d; // per-d constants, computed once per call in f32
   const sqrtD = sqrt<f32>(d);
@@ -175,7 +187,10 @@ function rowsF(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: 
  * with every result rounded to the format. Other parameters as layer_norm. The kernel
  * reserves one scratch row of dim f32 (may grow the memory).
  */
-export function layer_norm_format(x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, format: i32, accumulate: i32, io: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
+export function layer_norm_format(
+  x: usize, out: usize, gamma: usize, beta: usize, rows: i32, dim: i32, eps: f32, format: i32,
+  accumulate: i32, io: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32,
+): i32 {
   const status = checkCall(x, out, gamma, beta, rows, dim, eps,
     true, format, accumulate, io, method, policy, c, steps, variant);
   if (status != STATUS_OK) return status;
@@ -185,8 +200,13 @@ export function layer_norm_format(x: usize, out: usize, gamma: usize, beta: usiz
 }
 
 /** L2 normalisation in the BF16 or FP16 datapath: out = a·x. Parameters as layer_norm_format. */
-export function l2_normalize_format(x: usize, out: usize, rows: i32, dim: i32, eps: f32, format: i32, accumulate: i32, io: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
-  const status = checkCall(x, out, 0, 0, rows, dim, eps, true, format, accumulate, io, method, policy, c, steps, variant);
+export function l2_normalize_format(
+  x: usize, out: usize, rows: i32, dim: i32, eps: f32, format: i32, accumulate: i32, io: i32,
+  method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32,
+): i32 {
+  const status = checkCall(
+    x, out, 0, 0, rows, dim, eps, true, format, accumulate, io, method, policy, c, steps, variant,
+  );
   if (status != STATUS_OK) return status;
   setDatapathF(format, accumulate, io, method, policy, c, steps, magic, variant);
   rowsF(x, out, 0, 0, rows, dim, eps, false, io);
@@ -194,12 +214,17 @@ export function l2_normalize_format(x: usize, out: usize, rows: i32, dim: i32, e
 }
 
 /** The scalar path a ≈ 1/√m in format F (m rounded to F first); FORMAT_FP32 gives rsqrt_iter / rsqrt_fisr bits. */
-export function rsqrt_format(m: f32, format: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): f32 {
+export function rsqrt_format(
+  m: f32, format: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32,
+): f32 {
   return inverseNormF(m, format, method, policy, c, steps, magic, variant);
 }
 
 /** rsqrt_format over n f32 values at m into n f32 values at out. */
-export function rsqrt_batch_format(m: usize, out: usize, n: i32, format: i32, method: i32, policy: i32, c: f32, steps: i32, magic: u32, variant: i32): i32 {
+export function rsqrt_batch_format(
+  m: usize, out: usize, n: i32, format: i32, method: i32, policy: i32, c: f32, steps: i32,
+  magic: u32, variant: i32,
+): i32 {
   if (n < 0) return STATUS_BAD_SHAPE;
   if (!isFormat(format) || (method == METHOD_FISR && !isVariant(format, variant))) return STATUS_BAD_FORMAT;
   if (!isMethod(method) || !isPolicy(policy) || steps < 0) return STATUS_BAD_PARAM;
@@ -223,7 +248,9 @@ export function round_format(x: f32, format: i32): f32 {
  */
 export function round_batch(src: usize, dst: usize, n: i32, format: i32, io: i32): i32 {
   if (n < 0) return STATUS_BAD_SHAPE;
-  if (!isFormat(format) || (io != IO_F32 && io != IO_BITS) || (io == IO_BITS && format == FORMAT_FP32)) return STATUS_BAD_FORMAT;
+  if (!isFormat(format) || (io != IO_F32 && io != IO_BITS) || (io == IO_BITS && format == FORMAT_FP32)) {
+    return STATUS_BAD_FORMAT;
+  }
   if (!fits(src, <u64>n * 4) || !fits(dst, <u64>n * (io == IO_BITS ? 2 : 4))) return STATUS_OUT_OF_BOUNDS;
   let i = 0;
   if (io == IO_F32) {
@@ -235,7 +262,9 @@ export function round_batch(src: usize, dst: usize, n: i32, format: i32, io: i32
     }
     for (; i < n; i++) store<f32>(dst + (<usize>i << 2), roundTo(load<f32>(src + (<usize>i << 2)), format));
   } else {
-    for (; i < n; i++) store<u16>(dst + (<usize>i << 1), <u16>toBits(roundTo(load<f32>(src + (<usize>i << 2)), format), format));
+    for (; i < n; i++) {
+      store<u16>(dst + (<usize>i << 1), <u16>toBits(roundTo(load<f32>(src + (<usize>i << 2)), format), format));
+    }
   }
   return STATUS_OK;
 }

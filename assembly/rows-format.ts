@@ -164,7 +164,10 @@ function outputPass(w: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: 
  * center: LayerNorm or L2. invD, epsTerm: 1/d and the ε-term in f32; the native mode
  * rounds them to F. sqrtD: √d in f32 (rounded to F here).
  */
-export function normalizeRowF(src: usize, dst: usize, w: usize, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32, epsTerm: f32): void {
+export function normalizeRowF(
+  src: usize, dst: usize, w: usize, n: i32, g: usize, b: usize, center: bool, invD: f32,
+  sqrtD: f32, epsTerm: f32,
+): void {
   loadRow(src, w, n);
   const invDm = native ? R(invD) : invD;
   const epsM = native ? R(epsTerm) : epsTerm;

@@ -109,7 +109,9 @@ const GROUP_MAX_DIM: i32 = 2048;
  * the unrolled body address "pointer + constant" (no address arithmetic per vector).
  */
 // @ts-ignore: decorator
-@inline function outputPass(src: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize, hasG: bool, hasB: bool): void {
+@inline function outputPass(
+  src: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize, hasG: bool, hasB: bool,
+): void {
   let ps = src, pd = dst, pg = g, pb = b;
   if (ASC_FEATURE_SIMD) {
     const vmu = f32x4.splat(mu);
@@ -207,7 +209,10 @@ let statMu: f32 = 0;
  * max|x| ∈ [1, 2) (exact), written to dst, and normalised from there with the
  * same statistics functions (so LN(2^j·x) and LN(x) give the same bits).
  */
-function rescaledRow(src: usize, dst: usize, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32, epsTerm: f32): void {
+function rescaledRow(
+  src: usize, dst: usize, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32,
+  epsTerm: f32,
+): void {
   const big = maxAbs(src, n);
   if (!(big < Infinity)) {
     fill(dst, n, NaN);
@@ -237,7 +242,10 @@ function rescaledRow(src: usize, dst: usize, n: i32, g: usize, b: usize, center:
  * underflow is first multiplied by 2^k so that max|x| ∈ [1, 2) (exact), and its
  * statistics are taken again on the scaled copy (written to dst).
  */
-export function normalizeRow(src: usize, dst: usize, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32, epsTerm: f32): void {
+export function normalizeRow(
+  src: usize, dst: usize, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32,
+  epsTerm: f32,
+): void {
   const m = rowStats(src, n, center, invD, epsTerm);
   if (!usable(m)) {
     rescaledRow(src, dst, n, g, b, center, invD, sqrtD, epsTerm);
@@ -252,7 +260,10 @@ export function normalizeRow(src: usize, dst: usize, n: i32, g: usize, b: usize,
  * the same results as normalizeRow on each row, with rows taken GROUP at a time
  * (statistics, then inverse norms, then outputs) while n ≤ GROUP_MAX_DIM.
  */
-export function normalizeRows(x: usize, out: usize, rows: i32, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32, epsTerm: f32): void {
+export function normalizeRows(
+  x: usize, out: usize, rows: i32, n: i32, g: usize, b: usize, center: bool, invD: f32, sqrtD: f32,
+  epsTerm: f32,
+): void {
   const rowBytes = <usize>n << 2;
   let r = 0;
   if (n <= GROUP_MAX_DIM) {

@@ -208,7 +208,9 @@ export function fisrRsqrtF(x: f32, format: i32, variant: i32, magic: u32, steps:
 }
 
 /** a ≈ 1/√m in format F by the chosen method (FORMAT_FP32: inverseNorm, bit for bit). */
-export function inverseNormF(m: f32, format: i32, method: i32, policy: i32, c: f32, n: i32, magic: u32, variant: i32): f32 {
+export function inverseNormF(
+  m: f32, format: i32, method: i32, policy: i32, c: f32, n: i32, magic: u32, variant: i32,
+): f32 {
   if (method == METHOD_ITER) return iterRsqrtF(m, format, policy, c, n);
   if (method == METHOD_FISR) return fisrRsqrtF(m, format, variant, magic, n);
   return sqrtRsqrtF(m, format);

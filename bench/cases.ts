@@ -111,31 +111,92 @@ export async function buildShape(op: Op, dim: number, rows: number, select: Case
 
   const cases: Case[] = [];
   const skipped: string[] = [];
-  const add = (impl: string, api: Api, run: () => unknown, output: () => Float32Array | undefined, async = false): void => {
+  const add = (
+    impl: string,
+    api: Api,
+    run: () => unknown,
+    output: () => Float32Array | undefined,
+    async = false,
+  ): void => {
     cases.push({ impl, api, async, run, output, tolerance: toleranceOf(impl) });
   };
 
-  add("memcpy", "native", () => dst.set(src), () => undefined);
+  add(
+    "memcpy",
+    "native",
+    () => dst.set(src),
+    () => undefined,
+  );
   const zPaper = zeroCopy({});
-  add("wasm paper", "zero-copy", () => normalize(input(), zPaper()), () => ws.output);
-  add("wasm paper", "copy", () => normalize(x, copyOpts), () => outCopy);
+  add(
+    "wasm paper",
+    "zero-copy",
+    () => normalize(input(), zPaper()),
+    () => ws.output,
+  );
+  add(
+    "wasm paper",
+    "copy",
+    () => normalize(x, copyOpts),
+    () => outCopy,
+  );
   if (select.methods) {
     const zPrecise = zeroCopy({ preset: "precise" });
     const zSqrt = zeroCopy({ method: "sqrt" });
     const zFisr = zeroCopy({ method: "fisr" });
-    add("wasm precise", "zero-copy", () => normalize(input(), zPrecise()), () => ws.output);
-    add("wasm precise", "copy", () => normalize(x, copyPrecise), () => outCopy);
-    add("wasm sqrt", "zero-copy", () => normalize(input(), zSqrt()), () => ws.output);
-    add("wasm fisr", "zero-copy", () => normalize(input(), zFisr()), () => ws.output);
+    add(
+      "wasm precise",
+      "zero-copy",
+      () => normalize(input(), zPrecise()),
+      () => ws.output,
+    );
+    add(
+      "wasm precise",
+      "copy",
+      () => normalize(x, copyPrecise),
+      () => outCopy,
+    );
+    add(
+      "wasm sqrt",
+      "zero-copy",
+      () => normalize(input(), zSqrt()),
+      () => ws.output,
+    );
+    add(
+      "wasm fisr",
+      "zero-copy",
+      () => normalize(input(), zFisr()),
+      () => ws.output,
+    );
   }
   if (layer) {
     const naiveOpts: NormalizeOptions = { dim, gamma, beta, out: outJs };
-    add("js naive", "native", () => reference.layerNormNaive(x, naiveOpts), () => outJs);
-    add("js tuned", "native", () => layerNormJs(x, outJs, dim, gamma, beta, eps), () => outJs);
+    add(
+      "js naive",
+      "native",
+      () => reference.layerNormNaive(x, naiveOpts),
+      () => outJs,
+    );
+    add(
+      "js tuned",
+      "native",
+      () => layerNormJs(x, outJs, dim, gamma, beta, eps),
+      () => outJs,
+    );
   } else {
     const naiveOpts = { dim, out: outJs };
-    add("js naive", "native", () => reference.l2NormalizeNaive(x, naiveOpts), () => outJs);
-    add("js tuned", "native", () => l2NormalizeJs(x, outJs, dim, eps), () => outJs);
+    add(
+      "js naive",
+      "native",
+      () => reference.l2NormalizeNaive(x, naiveOpts),
+      () => outJs,
+    );
+    add(
+      "js tuned",
+      "native",
+      () => l2NormalizeJs(x, outJs, dim, eps),
+      () => outJs,
+    );
   }
 
   let session: OrtLayerNorm | undefined;
@@ -145,12 +206,26 @@ export async function buildShape(op: Op, dim: number, rows: number, select: Case
     else {
       session = made;
       const outOrt = new Float32Array(n);
-      add("onnxruntime", "native", () => made.run(x, outOrt), () => outOrt, true);
+      add(
+        "onnxruntime",
+        "native",
+        () => made.run(x, outOrt),
+        () => outOrt,
+        true,
+      );
     }
   }
 
   return {
-    op, dim, rows, x, gamma, beta, cases, skipped, workspace: ws,
+    op,
+    dim,
+    rows,
+    x,
+    gamma,
+    beta,
+    cases,
+    skipped,
+    workspace: ws,
     async dispose() {
       ws.dispose();
       if (session !== undefined) await session.release();
@@ -165,9 +240,10 @@ export async function buildShape(op: Op, dim: number, rows: number, select: Case
  */
 export async function checkShape(shape: Shape): Promise<void> {
   const { op, dim, x, gamma, beta } = shape;
-  const exact = op === "layernorm"
-    ? reference.layerNormExact(x, { dim, gamma, beta, eps: LAYERNORM_EPS })
-    : reference.l2NormalizeExact(x, { dim });
+  const exact =
+    op === "layernorm"
+      ? reference.layerNormExact(x, { dim, gamma, beta, eps: LAYERNORM_EPS })
+      : reference.l2NormalizeExact(x, { dim });
   for (const c of shape.cases) {
     if (c.async) await c.run();
     else c.run();
@@ -184,7 +260,9 @@ export async function checkShape(shape: Shape): Promise<void> {
       }
     }
     if (!(worst <= c.tolerance)) {
-      throw new Error(`${op} ${c.impl} (${c.api}) d=${dim} rows=${shape.rows}: max |out − exact| = ${worst} at index ${at} exceeds ${c.tolerance}`);
+      throw new Error(
+        `${op} ${c.impl} (${c.api}) d=${dim} rows=${shape.rows}: max |out − exact| = ${worst} at index ${at} exceeds ${c.tolerance}`,
+      );
     }
   }
 }

@@ -11,28 +11,48 @@
  * out_i = (x_i − μ)·(1/√(var + ε))·γ_i + β_i, biased variance, in float64 arithmetic.
  */
 export function layerNormJs(
-  x: Float32Array, out: Float32Array, dim: number,
-  gamma: Float32Array, beta: Float32Array, eps: number,
+  x: Float32Array,
+  out: Float32Array,
+  dim: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  eps: number,
 ): Float32Array {
   const rows = (x.length / dim) | 0;
   for (let r = 0; r < rows; r++) {
     const o = r * dim;
     const x0 = x[o]!;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      q0 = 0,
+      q1 = 0,
+      q2 = 0,
+      q3 = 0;
     let i = 0;
     for (; i + 4 <= dim; i += 4) {
-      const a = x[o + i]! - x0, b = x[o + i + 1]! - x0, c = x[o + i + 2]! - x0, d = x[o + i + 3]! - x0;
-      s0 += a; s1 += b; s2 += c; s3 += d;
-      q0 += a * a; q1 += b * b; q2 += c * c; q3 += d * d;
+      const a = x[o + i]! - x0,
+        b = x[o + i + 1]! - x0,
+        c = x[o + i + 2]! - x0,
+        d = x[o + i + 3]! - x0;
+      s0 += a;
+      s1 += b;
+      s2 += c;
+      s3 += d;
+      q0 += a * a;
+      q1 += b * b;
+      q2 += c * c;
+      q3 += d * d;
     }
     for (; i < dim; i++) {
       const a = x[o + i]! - x0;
       s0 += a;
       q0 += a * a;
     }
-    const s = (s0 + s1) + (s2 + s3);
+    const s = s0 + s1 + (s2 + s3);
     const c = s / dim; // μ − x0
-    const variance = Math.max(0, ((q0 + q1) + (q2 + q3)) / dim - c * c);
+    const variance = Math.max(0, (q0 + q1 + (q2 + q3)) / dim - c * c);
     const mean = x0 + c;
     const inv = 1 / Math.sqrt(variance + eps);
     for (let j = 0; j < dim; j++) out[o + j] = (x[o + j]! - mean) * inv * gamma[j]! + beta[j]!;
@@ -45,14 +65,23 @@ export function l2NormalizeJs(x: Float32Array, out: Float32Array, dim: number, e
   const rows = (x.length / dim) | 0;
   for (let r = 0; r < rows; r++) {
     const o = r * dim;
-    let q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+    let q0 = 0,
+      q1 = 0,
+      q2 = 0,
+      q3 = 0;
     let i = 0;
     for (; i + 4 <= dim; i += 4) {
-      const a = x[o + i]!, b = x[o + i + 1]!, c = x[o + i + 2]!, d = x[o + i + 3]!;
-      q0 += a * a; q1 += b * b; q2 += c * c; q3 += d * d;
+      const a = x[o + i]!,
+        b = x[o + i + 1]!,
+        c = x[o + i + 2]!,
+        d = x[o + i + 3]!;
+      q0 += a * a;
+      q1 += b * b;
+      q2 += c * c;
+      q3 += d * d;
     }
     for (; i < dim; i++) q0 += x[o + i]! * x[o + i]!;
-    const m = (q0 + q1) + (q2 + q3) + eps;
+    const m = q0 + q1 + (q2 + q3) + eps;
     const inv = m > 0 ? 1 / Math.sqrt(m) : 0;
     for (let j = 0; j < dim; j++) out[o + j] = x[o + j]! * inv;
   }

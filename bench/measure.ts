@@ -118,7 +118,11 @@ export interface RoundTiming {
  * of what the code costs; and since all tasks run in every round, a burst of load
  * cannot favour one side of a ratio for long.
  */
-export async function measureRounds(tasks: readonly TaskSpec[], options: MeasureOptions, rounds: number): Promise<Map<string, RoundTiming>> {
+export async function measureRounds(
+  tasks: readonly TaskSpec[],
+  options: MeasureOptions,
+  rounds: number,
+): Promise<Map<string, RoundTiming>> {
   const times = new Map<string, number[]>(tasks.map((t) => [t.name, []]));
   let last = new Map<string, Timing>();
   for (let r = 0; r < rounds; r++) {

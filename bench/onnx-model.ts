@@ -44,7 +44,9 @@ function floatTensor(name: string, dims: readonly (number | string)[]): Uint8Arr
     else dim.int(DIMENSION.dimValue, d);
     shape.message(SHAPE.dim, dim.bytes());
   }
-  const tensorType = new MessageWriter().int(TENSOR_TYPE.elemType, ELEM_FLOAT).message(TENSOR_TYPE.shape, shape.bytes());
+  const tensorType = new MessageWriter()
+    .int(TENSOR_TYPE.elemType, ELEM_FLOAT)
+    .message(TENSOR_TYPE.shape, shape.bytes());
   const type = new MessageWriter().message(TYPE.tensorType, tensorType.bytes());
   return new MessageWriter().string(VALUE_INFO.name, name).message(VALUE_INFO.type, type.bytes()).bytes();
 }
@@ -59,14 +61,21 @@ function floatTensor(name: string, dims: readonly (number | string)[]): Uint8Arr
  */
 export function layerNormOnnxModel(dim: number, eps: number): Uint8Array {
   if (typeof dim !== "number") throw new TypeError(`dim must be an integer from 1 to ${MAX_DIM}; got ${typeof dim}`);
-  if (!Number.isInteger(dim) || dim < 1 || dim > MAX_DIM) throw new RangeError(`dim must be an integer from 1 to ${MAX_DIM}; got ${dim}`);
+  if (!Number.isInteger(dim) || dim < 1 || dim > MAX_DIM)
+    throw new RangeError(`dim must be an integer from 1 to ${MAX_DIM}; got ${dim}`);
   if (typeof eps !== "number") throw new TypeError(`eps must be a finite number ≥ 0; got ${typeof eps}`);
-  if (!(eps >= 0) || !Number.isFinite(Math.fround(eps))) throw new RangeError(`eps must be a number ≥ 0 that is finite in f32; got ${eps}`);
+  if (!(eps >= 0) || !Number.isFinite(Math.fround(eps)))
+    throw new RangeError(`eps must be a number ≥ 0 that is finite in f32; got ${eps}`);
 
   const axis = new MessageWriter().string(ATTRIBUTE.name, "axis").int(ATTRIBUTE.i, -1).int(ATTRIBUTE.type, ATTR_INT);
-  const epsilon = new MessageWriter().string(ATTRIBUTE.name, "epsilon").float(ATTRIBUTE.f, eps).int(ATTRIBUTE.type, ATTR_FLOAT);
+  const epsilon = new MessageWriter()
+    .string(ATTRIBUTE.name, "epsilon")
+    .float(ATTRIBUTE.f, eps)
+    .int(ATTRIBUTE.type, ATTR_FLOAT);
   const node = new MessageWriter()
-    .string(NODE.input, "X").string(NODE.input, "Scale").string(NODE.input, "B")
+    .string(NODE.input, "X")
+    .string(NODE.input, "Scale")
+    .string(NODE.input, "B")
     .string(NODE.output, "Y")
     .string(NODE.name, "layer_norm")
     .string(NODE.opType, "LayerNormalization")

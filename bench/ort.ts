@@ -52,7 +52,12 @@ export interface OrtLayerNorm {
  * Creates a session for rows of `dim` values with γ, β and ε fixed, or returns the
  * reason onnxruntime-node cannot be used.
  */
-export async function ortLayerNorm(dim: number, gamma: Float32Array, beta: Float32Array, eps: number): Promise<OrtLayerNorm | string> {
+export async function ortLayerNorm(
+  dim: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  eps: number,
+): Promise<OrtLayerNorm | string> {
   const ort = await loadOrt();
   if (typeof ort === "string") return ort;
   const session = await ort.InferenceSession.create(layerNormOnnxModel(dim, eps), { ...ORT_SESSION_OPTIONS });

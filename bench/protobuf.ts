@@ -62,7 +62,8 @@ export class MessageWriter {
   }
 
   private varint(value: bigint): void {
-    if (value < -(2n ** 63n) || value >= 2n ** 64n) throw new RangeError(`varint value must fit in 64 bits; got ${value}`);
+    if (value < -(2n ** 63n) || value >= 2n ** 64n)
+      throw new RangeError(`varint value must fit in 64 bits; got ${value}`);
     let v = BigInt.asUintN(64, value);
     do {
       const low = Number(v & 0x7fn);

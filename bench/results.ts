@@ -88,10 +88,24 @@ export interface RunResults {
 }
 
 /** Builds a ThroughputResult from a time per call. */
-export function throughputResult(suite: string, impl: string, api: Api, dim: number, rows: number, timing: { nsPerCall: number; medianNsPerCall: number; spread: number }): ThroughputResult {
+export function throughputResult(
+  suite: string,
+  impl: string,
+  api: Api,
+  dim: number,
+  rows: number,
+  timing: { nsPerCall: number; medianNsPerCall: number; spread: number },
+): ThroughputResult {
   const { nsPerCall, medianNsPerCall, spread } = timing;
   return {
-    suite, impl, api, dim, rows, nsPerCall, medianNsPerCall, spread,
+    suite,
+    impl,
+    api,
+    dim,
+    rows,
+    nsPerCall,
+    medianNsPerCall,
+    spread,
     gElemPerS: (rows * dim) / nsPerCall,
     nsPerRow: nsPerCall / rows,
   };

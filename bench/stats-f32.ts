@@ -15,9 +15,13 @@ export type Term = "sum" | "squares";
 
 /** Σ term(x_i) over x[o … o+n) in the kernel's order (reference.kernelSum), every operation in f32. */
 export function reduceF32(x: Float32Array, o: number, n: number, c: number, kind: Term): number {
-  const term = kind === "sum"
-    ? (i: number): number => f(x[o + i]! - c)
-    : (i: number): number => { const y = f(x[o + i]! - c); return f(y * y); };
+  const term =
+    kind === "sum"
+      ? (i: number): number => f(x[o + i]! - c)
+      : (i: number): number => {
+          const y = f(x[o + i]! - c);
+          return f(y * y);
+        };
   return reference.kernelSum(n, term);
 }
 

@@ -15,10 +15,16 @@ import { measureRounds, type MeasureOptions } from "./measure.js";
 import type { BreakdownLine } from "./results.js";
 
 /** Shapes of the breakdown: the throughput target's shape and many short rows. */
-export const BREAKDOWN_SHAPES: readonly (readonly [number, number])[] = [[1024, 64], [64, 1024]];
+export const BREAKDOWN_SHAPES: readonly (readonly [number, number])[] = [
+  [1024, 64],
+  [64, 1024],
+];
 
 /** Runs the breakdown; `rounds` as for the targets. */
-export async function runBreakdown(plan: MeasureOptions & { readonly rounds: number }, progress: (line: string) => void): Promise<BreakdownLine[]> {
+export async function runBreakdown(
+  plan: MeasureOptions & { readonly rounds: number },
+  progress: (line: string) => void,
+): Promise<BreakdownLine[]> {
   const lines: BreakdownLine[] = [];
   for (const [dim, rows] of BREAKDOWN_SHAPES) {
     progress(`breakdown d=${dim} rows=${rows}, ${plan.rounds} rounds`);
@@ -49,9 +55,21 @@ export async function runBreakdown(plan: MeasureOptions & { readonly rounds: num
       const shape = `d=${dim} rows=${rows}`;
       const add = (part: string, ns: number, how: string): void => void lines.push({ shape, part, nsPerRow: ns, how });
       add("Σx² pass + scaling pass (L2, sqrt + divide)", row("l2 sqrt"), "L2 with method sqrt");
-      add("+ mean pass and the − μ in the output pass", row("ln sqrt") - row("l2 sqrt"), "LayerNorm sqrt without γ/β − L2 sqrt");
-      add("+ γ and β (2 loads, ×, + per element)", row("ln sqrt affine") - row("ln sqrt"), "LayerNorm sqrt with γ/β − without");
-      add("IterL2Norm 5 steps instead of sqrt + divide", row("ln paper affine") - row("ln sqrt affine"), "LayerNorm paper − sqrt, both with γ/β");
+      add(
+        "+ mean pass and the − μ in the output pass",
+        row("ln sqrt") - row("l2 sqrt"),
+        "LayerNorm sqrt without γ/β − L2 sqrt",
+      );
+      add(
+        "+ γ and β (2 loads, ×, + per element)",
+        row("ln sqrt affine") - row("ln sqrt"),
+        "LayerNorm sqrt with γ/β − without",
+      );
+      add(
+        "IterL2Norm 5 steps instead of sqrt + divide",
+        row("ln paper affine") - row("ln sqrt affine"),
+        "LayerNorm paper − sqrt, both with γ/β",
+      );
       add("= LayerNorm, paper preset, γ/β", row("ln paper affine"), "zero-copy layerNorm");
       add("memcpy of the same bytes", row("memcpy"), "Float32Array.set");
     } finally {

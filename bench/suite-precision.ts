@@ -31,19 +31,33 @@ const FAMILIES: readonly Family[] = [
   { name: "normal rows (μ ~ N(0,1), σ ∈ [0.5, 2))", fill: (row, seed) => fillRows(row, row.length, seed) },
   {
     name: "large mean (10⁴ + N(0,1))",
-    fill: (row, seed) => { const n = normal(seed); for (let i = 0; i < row.length; i++) row[i] = 1e4 + n(); },
+    fill: (row, seed) => {
+      const n = normal(seed);
+      for (let i = 0; i < row.length; i++) row[i] = 1e4 + n();
+    },
   },
   {
     name: "tiny spread (1 + 10⁻³·N(0,1))",
-    fill: (row, seed) => { const n = normal(seed); for (let i = 0; i < row.length; i++) row[i] = 1 + 1e-3 * n(); },
+    fill: (row, seed) => {
+      const n = normal(seed);
+      for (let i = 0; i < row.length; i++) row[i] = 1 + 1e-3 * n();
+    },
   },
   {
     name: "x₀ in the tail (x₀ = 3, rest N(0,1))",
-    fill: (row, seed) => { const n = normal(seed); for (let i = 0; i < row.length; i++) row[i] = n(); row[0] = 3; },
+    fill: (row, seed) => {
+      const n = normal(seed);
+      for (let i = 0; i < row.length; i++) row[i] = n();
+      row[0] = 3;
+    },
   },
   {
     name: "outlier at x₀ (x₀ = 10⁴, rest N(0,1))",
-    fill: (row, seed) => { const n = normal(seed); for (let i = 0; i < row.length; i++) row[i] = n(); row[0] = 1e4; },
+    fill: (row, seed) => {
+      const n = normal(seed);
+      for (let i = 0; i < row.length; i++) row[i] = n();
+      row[0] = 1e4;
+    },
   },
   {
     name: "outliers at the sampled places (30, rest N(0,1))",
@@ -52,13 +66,23 @@ const FAMILIES: readonly Family[] = [
       const d = row.length;
       for (let i = 0; i < d; i++) row[i] = n();
       const stride = d >= 32 ? d >> 3 : d;
-      for (let j = 0; j < 8 && j * stride < d; j++) for (let l = 0; l < 4 && j * stride + l < d; l++) row[j * stride + l] = 30;
+      for (let j = 0; j < 8 && j * stride < d; j++)
+        for (let l = 0; l < 4 && j * stride + l < d; l++) row[j * stride + l] = 30;
     },
   },
-  { name: "ramp (x_i = i)", fill: (row) => { for (let i = 0; i < row.length; i++) row[i] = i; } },
+  {
+    name: "ramp (x_i = i)",
+    fill: (row) => {
+      for (let i = 0; i < row.length; i++) row[i] = i;
+    },
+  },
   {
     name: "two halves (−1 then +1, ± 10⁻²·N(0,1))",
-    fill: (row, seed) => { const n = normal(seed); const h = row.length >> 1; for (let i = 0; i < row.length; i++) row[i] = (i < h ? -1 : 1) + 1e-2 * n(); },
+    fill: (row, seed) => {
+      const n = normal(seed);
+      const h = row.length >> 1;
+      for (let i = 0; i < row.length; i++) row[i] = (i < h ? -1 : 1) + 1e-2 * n();
+    },
   },
 ];
 
@@ -82,7 +106,11 @@ function maxError(out: Float32Array, exact: Float64Array): number {
 }
 
 /** Runs the study for each d with `rows` rows per family; throws if the emulation and the kernel disagree. */
-export function runPrecision(dims: readonly number[], rows: number, progress: (line: string) => void): PrecisionResult[] {
+export function runPrecision(
+  dims: readonly number[],
+  rows: number,
+  progress: (line: string) => void,
+): PrecisionResult[] {
   const results: PrecisionResult[] = [];
   for (const dim of dims) {
     progress(`precision d=${dim} rows=${rows}`);
@@ -95,7 +123,9 @@ export function runPrecision(dims: readonly number[], rows: number, progress: (l
       for (let o = 0; o < x.length; o += dim) layerNormSqrtF32(x, o, dim, emulated);
       for (let i = 0; i < x.length; i++) {
         if (!Object.is(emulated[i], kernelSqrt[i])) {
-          throw new Error(`precision study: the f32 emulation of the kernel differs from the kernel (${family.name}, d=${dim}, index ${i}: ${emulated[i]} vs ${kernelSqrt[i]})`);
+          throw new Error(
+            `precision study: the f32 emulation of the kernel differs from the kernel (${family.name}, d=${dim}, index ${i}: ${emulated[i]} vs ${kernelSqrt[i]})`,
+          );
         }
       }
 
@@ -121,7 +151,8 @@ export function runPrecision(dims: readonly number[], rows: number, progress: (l
         ["out: kernel sqrt", kernelSqrt],
         ["out: reference sqrt", reference.layerNormIter(x, { dim, eps: 0, method: "sqrt" })],
       ];
-      for (const [impl, out] of outputs) results.push({ family: family.name, dim, rows, impl, metric: "output", error: maxError(out, exact) / U });
+      for (const [impl, out] of outputs)
+        results.push({ family: family.name, dim, rows, impl, metric: "output", error: maxError(out, exact) / U });
     }
   }
   return results;

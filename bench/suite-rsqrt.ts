@@ -45,16 +45,56 @@ function cases(m: Float32Array, out: Float32Array, wsIn: () => Float32Array, wsO
     if (status !== constants.STATUS_OK) throw new Error(`rsqrt_batch returned status ${status}`);
   };
   return [
-    { impl: "js Q_rsqrt (typed-array aliasing)", api: "native", run: () => qRsqrtJs(m, out), output: () => out, tolerance: 2e-3 },
-    { impl: "js 1/Math.sqrt", api: "native", run: () => invSqrtJs(m, out), output: () => out, tolerance: 1e-6 },
-    { impl: "js IterL2Norm paper (Math.fround)", api: "native", run: () => iterRsqrtJs(m, out, STEPS), output: () => out, tolerance: 4e-3, bitExact: true },
-    { impl: "wasm Q_rsqrt", api: "zero-copy", run: batch(constants.METHOD_FISR, 0, 1, constants.QUAKE_MAGIC), output: wsOut, tolerance: 2e-3 },
-    { impl: "wasm f32.sqrt + div", api: "zero-copy", run: batch(constants.METHOD_SQRT, 0, 0, 0), output: wsOut, tolerance: 1e-6 },
-    { impl: "wasm IterL2Norm paper", api: "zero-copy", run: batch(constants.METHOD_ITER, constants.LAMBDA_PAPER, STEPS, 0), output: wsOut, tolerance: 4e-3 },
-    { impl: "wasm IterL2Norm precise", api: "zero-copy", run: batch(constants.METHOD_ITER, constants.LAMBDA_NEWTON, STEPS, 0), output: wsOut, tolerance: 1e-6 },
     {
-      impl: "rsqrt(Float32Array) paper", api: "copy", tolerance: 4e-3,
-      run: () => out.set(rsqrt(m)), output: () => out,
+      impl: "js Q_rsqrt (typed-array aliasing)",
+      api: "native",
+      run: () => qRsqrtJs(m, out),
+      output: () => out,
+      tolerance: 2e-3,
+    },
+    { impl: "js 1/Math.sqrt", api: "native", run: () => invSqrtJs(m, out), output: () => out, tolerance: 1e-6 },
+    {
+      impl: "js IterL2Norm paper (Math.fround)",
+      api: "native",
+      run: () => iterRsqrtJs(m, out, STEPS),
+      output: () => out,
+      tolerance: 4e-3,
+      bitExact: true,
+    },
+    {
+      impl: "wasm Q_rsqrt",
+      api: "zero-copy",
+      run: batch(constants.METHOD_FISR, 0, 1, constants.QUAKE_MAGIC),
+      output: wsOut,
+      tolerance: 2e-3,
+    },
+    {
+      impl: "wasm f32.sqrt + div",
+      api: "zero-copy",
+      run: batch(constants.METHOD_SQRT, 0, 0, 0),
+      output: wsOut,
+      tolerance: 1e-6,
+    },
+    {
+      impl: "wasm IterL2Norm paper",
+      api: "zero-copy",
+      run: batch(constants.METHOD_ITER, constants.LAMBDA_PAPER, STEPS, 0),
+      output: wsOut,
+      tolerance: 4e-3,
+    },
+    {
+      impl: "wasm IterL2Norm precise",
+      api: "zero-copy",
+      run: batch(constants.METHOD_ITER, constants.LAMBDA_NEWTON, STEPS, 0),
+      output: wsOut,
+      tolerance: 1e-6,
+    },
+    {
+      impl: "rsqrt(Float32Array) paper",
+      api: "copy",
+      tolerance: 4e-3,
+      run: () => out.set(rsqrt(m)),
+      output: () => out,
     },
   ];
 }
@@ -66,14 +106,19 @@ function checkCases(list: readonly RsqrtCase[], m: Float32Array): void {
     for (let i = 0; i < m.length; i++) {
       const exact = 1 / Math.sqrt(m[i]!);
       const rel = Math.abs(a[i]! - exact) / exact;
-      if (!(rel <= c.tolerance)) throw new Error(`rsqrt ${c.impl}: relative error ${rel} at m = ${m[i]} exceeds ${c.tolerance}`);
-      if (c.bitExact && a[i] !== reference.iterRsqrtBits(m[i]!, "paper", 0, STEPS)) throw new Error(`rsqrt ${c.impl}: a(${m[i]}) = ${a[i]} differs from the reference iteration`);
+      if (!(rel <= c.tolerance))
+        throw new Error(`rsqrt ${c.impl}: relative error ${rel} at m = ${m[i]} exceeds ${c.tolerance}`);
+      if (c.bitExact && a[i] !== reference.iterRsqrtBits(m[i]!, "paper", 0, STEPS))
+        throw new Error(`rsqrt ${c.impl}: a(${m[i]}) = ${a[i]} differs from the reference iteration`);
     }
   }
 }
 
 /** Runs the rsqrt suite; results have dim 1 and rows = values per call. */
-export async function runRsqrt(plan: MeasureOptions & { readonly rounds: number }, progress: (line: string) => void): Promise<ThroughputResult[]> {
+export async function runRsqrt(
+  plan: MeasureOptions & { readonly rounds: number },
+  progress: (line: string) => void,
+): Promise<ThroughputResult[]> {
   progress(`rsqrt n=${RSQRT_COUNT}`);
   const m = logUniform(RSQRT_COUNT, -20, 20, SEED);
   const out = new Float32Array(RSQRT_COUNT);
@@ -81,9 +126,18 @@ export async function runRsqrt(plan: MeasureOptions & { readonly rounds: number 
   const ws = createWorkspace(1, RSQRT_COUNT);
   try {
     ws.input.set(m);
-    const list = cases(m, out, () => ws.input, () => ws.output);
+    const list = cases(
+      m,
+      out,
+      () => ws.input,
+      () => ws.output,
+    );
     checkCases(list, m);
-    const timings = await measureRounds(list.map((c) => ({ name: c.impl, fn: c.run })), plan, plan.rounds);
+    const timings = await measureRounds(
+      list.map((c) => ({ name: c.impl, fn: c.run })),
+      plan,
+      plan.rounds,
+    );
     return list.map((c) => {
       const t = timings.get(c.impl)!;
       return throughputResult("rsqrt", c.impl, c.api, 1, RSQRT_COUNT, t);

@@ -55,15 +55,23 @@ function formatCases(shape: Shape, notes: string[]): Case[] {
   for (const format of ["bf16", "fp16"] as const) {
     const convert = converter(format);
     if (convert === undefined) {
-      notes.push(`${format.toUpperCase()} layerNorm is not available in this build: its cost relative to FP32 is not reported`);
+      notes.push(
+        `${format.toUpperCase()} layerNorm is not available in this build: its cost relative to FP32 is not reported`,
+      );
       continue;
     }
     const x = convert(shape.x);
     const opts = {
-      dim: shape.dim, format, gamma: convert(shape.gamma), beta: convert(shape.beta), out: new Uint16Array(x.length),
+      dim: shape.dim,
+      format,
+      gamma: convert(shape.gamma),
+      beta: convert(shape.beta),
+      out: new Uint16Array(x.length),
     } as unknown as api.NormalizeOptions;
     cases.push({
-      impl: `wasm paper ${format}`, api: "copy", async: false,
+      impl: `wasm paper ${format}`,
+      api: "copy",
+      async: false,
       run: () => api.layerNorm(x as unknown as Float32Array, opts),
       output: () => undefined,
       tolerance: Infinity,
@@ -90,10 +98,27 @@ function rawKernelCase(shape: Shape): Case {
   const g = shape.workspace.gamma.byteOffset;
   const b = shape.workspace.beta.byteOffset;
   return {
-    impl: "kernel layer_norm export", api: "zero-copy", async: false, tolerance: Infinity, output: () => undefined,
+    impl: "kernel layer_norm export",
+    api: "zero-copy",
+    async: false,
+    tolerance: Infinity,
+    output: () => undefined,
     run: () => {
-      const status = kernel.layer_norm(x, out, g, b, shape.rows, shape.dim, LAYERNORM_EPS,
-        constants.METHOD_ITER, constants.LAMBDA_PAPER, 0, api.DEFAULT_ITERATIONS, constants.QUAKE_MAGIC, constants.FISR_QUAKE);
+      const status = kernel.layer_norm(
+        x,
+        out,
+        g,
+        b,
+        shape.rows,
+        shape.dim,
+        LAYERNORM_EPS,
+        constants.METHOD_ITER,
+        constants.LAMBDA_PAPER,
+        0,
+        api.DEFAULT_ITERATIONS,
+        constants.QUAKE_MAGIC,
+        constants.FISR_QUAKE,
+      );
       if (status !== constants.STATUS_OK) throw new Error(`layer_norm returned status ${status}`);
     },
   };
@@ -113,13 +138,21 @@ function preparedCase(shape: Shape): Case {
   if (!want.every((w, i) => w === got[i])) throw new Error("createLayerNorm differs from layerNorm; this is a bug");
   const ws = shape.workspace;
   return {
-    impl: "wasm paper prepared", api: "zero-copy", async: false, tolerance: Infinity, output: () => undefined,
+    impl: "wasm paper prepared",
+    api: "zero-copy",
+    async: false,
+    tolerance: Infinity,
+    output: () => undefined,
     run: () => ln(ws.input, ws.output),
   };
 }
 
 /** Measures the targets; returns the target lines and the informational lines. */
-export async function runTargets(plan: TargetPlan, progress: (line: string) => void, notes: string[]): Promise<{ targets: TargetLine[]; info: InfoLine[] }> {
+export async function runTargets(
+  plan: TargetPlan,
+  progress: (line: string) => void,
+  notes: string[],
+): Promise<{ targets: TargetLine[]; info: InfoLine[] }> {
   progress(`targets d=${TARGET_DIM} rows=${TARGET_ROWS} and d=${LATENCY_DIM} rows=1, ${plan.rounds} rounds`);
   const big = await buildShape("layernorm", TARGET_DIM, TARGET_ROWS, { methods: true, ort: true });
   const one = await buildShape("layernorm", LATENCY_DIM, 1, { methods: false, ort: false });
@@ -143,12 +176,20 @@ export async function runTargets(plan: TargetPlan, progress: (line: string) => v
     operands.oneRaw = rawKernelCase(one);
     operands.onePrepared = preparedCase(one);
     const names = Object.keys(operands).filter((k) => operands[k] !== undefined);
-    const times = await measureRounds(names.map((k) => ({ name: k, fn: operands[k]!.run, async: operands[k]!.async })), plan, plan.rounds);
+    const times = await measureRounds(
+      names.map((k) => ({ name: k, fn: operands[k]!.run, async: operands[k]!.async })),
+      plan,
+      plan.rounds,
+    );
     if (operands.ort !== undefined) {
       // onnxruntime-node's time per call is bimodal on a shared machine (each run is handed to a
       // worker thread and the promise resolved back): long stretches of calls take about three
       // times its best. Its own fastest of many short rounds is its capability; use that if lower.
-      const extra = await measureRounds([{ name: "ort", fn: operands.ort.run, async: true }], { ...plan, timeMs: Math.max(5, plan.timeMs >> 2) }, 4 * plan.rounds);
+      const extra = await measureRounds(
+        [{ name: "ort", fn: operands.ort.run, async: true }],
+        { ...plan, timeMs: Math.max(5, plan.timeMs >> 2) },
+        4 * plan.rounds,
+      );
       const best = extra.get("ort")!;
       const first = times.get("ort")!;
       if (best.nsPerCall < first.nsPerCall) times.set("ort", { ...first, nsPerCall: best.nsPerCall });
@@ -161,25 +202,63 @@ export async function runTargets(plan: TargetPlan, progress: (line: string) => v
     const ratio = (name: string, num: string, den: string, threshold: number, detail: string): TargetLine => {
       const value = t(den) / t(num); // throughput ratio = inverse time ratio
       return {
-        name, value, relation: ">=", threshold, unit: "×", met: value >= threshold,
+        name,
+        value,
+        relation: ">=",
+        threshold,
+        unit: "×",
+        met: value >= threshold,
         detail: `${detail}: ${ns(num)} vs ${ns(den)} per call (median rounds: ${nsMedian(num)} vs ${nsMedian(den)}, ${(tm(den) / tm(num)).toFixed(2)}×)`,
       };
     };
     const latency = (name: string, k: string): TargetLine => ({
-      name, value: t(k), relation: "<=", threshold: LATENCY_LIMIT_NS, unit: "ns", met: t(k) <= LATENCY_LIMIT_NS,
+      name,
+      value: t(k),
+      relation: "<=",
+      threshold: LATENCY_LIMIT_NS,
+      unit: "ns",
+      met: t(k) <= LATENCY_LIMIT_NS,
       detail: `fastest of ${plan.rounds} rounds (median round ${tm(k).toFixed(0)} ns)`,
     });
     const targets: TargetLine[] = [
-      ratio(`zero-copy LayerNorm vs memcpy, ${shapeText}`, "zc", "memcpy", 0.5, "layerNorm on a workspace vs Float32Array.set of the same bytes"),
-      ratio(`zero-copy LayerNorm vs onnxruntime (1 thread), ${shapeText}`, "zc", "ort", 4, "layerNorm on a workspace vs LayerNormalization-17"),
-      ratio(`zero-copy LayerNorm vs naive JS, ${shapeText}`, "zc", "naive", 20, "layerNorm on a workspace vs reference.layerNormNaive"),
-      ratio(`copying layerNorm(x, opts) vs onnxruntime (1 thread), ${shapeText}`, "copy", "ort", 2, "ordinary Float32Arrays in and out vs LayerNormalization-17"),
+      ratio(
+        `zero-copy LayerNorm vs memcpy, ${shapeText}`,
+        "zc",
+        "memcpy",
+        0.5,
+        "layerNorm on a workspace vs Float32Array.set of the same bytes",
+      ),
+      ratio(
+        `zero-copy LayerNorm vs onnxruntime (1 thread), ${shapeText}`,
+        "zc",
+        "ort",
+        4,
+        "layerNorm on a workspace vs LayerNormalization-17",
+      ),
+      ratio(
+        `zero-copy LayerNorm vs naive JS, ${shapeText}`,
+        "zc",
+        "naive",
+        20,
+        "layerNorm on a workspace vs reference.layerNormNaive",
+      ),
+      ratio(
+        `copying layerNorm(x, opts) vs onnxruntime (1 thread), ${shapeText}`,
+        "copy",
+        "ort",
+        2,
+        "ordinary Float32Arrays in and out vs LayerNormalization-17",
+      ),
       latency(`one row d=${LATENCY_DIM}, zero-copy, per call`, "oneZc"),
       latency(`one row d=${LATENCY_DIM}, copying, per call`, "oneCopy"),
       latency(`one row d=${LATENCY_DIM}, prepared createLayerNorm, zero-copy, per call`, "onePrepared"),
       {
         name: `precise preset within 3% of paper, ${shapeText}`,
-        value: t("precise") / t("zc"), relation: "<=", threshold: 1.03, unit: "×", met: t("precise") / t("zc") <= 1.03,
+        value: t("precise") / t("zc"),
+        relation: "<=",
+        threshold: 1.03,
+        unit: "×",
+        met: t("precise") / t("zc") <= 1.03,
         detail: `time precise / time paper (zero-copy): ${ns("precise")} vs ${ns("zc")}`,
       },
     ];
@@ -189,9 +268,21 @@ export async function runTargets(plan: TargetPlan, progress: (line: string) => v
         value: `${(t("oneZc") - t("oneRaw")).toFixed(0)} ns of ${t("oneZc").toFixed(0)} ns per call`,
         detail: `layerNorm on a workspace vs the kernel's layer_norm export called directly with the same pointers (${t("oneRaw").toFixed(0)} ns)`,
       },
-      { name: `copying cost at ${shapeText}`, value: `${(100 * (1 - t("zc") / t("copy"))).toFixed(0)}% of the copying call`, detail: `copying ${ns("copy")} vs zero-copy ${ns("zc")}` },
-      { name: `tuned JS vs naive JS, ${shapeText}`, value: `${(t("naive") / t("tuned")).toFixed(2)}×`, detail: `${ns("tuned")} vs ${ns("naive")}` },
-      { name: `zero-copy LayerNorm vs tuned JS, ${shapeText}`, value: `${(t("tuned") / t("zc")).toFixed(2)}×`, detail: `${ns("zc")} vs ${ns("tuned")}` },
+      {
+        name: `copying cost at ${shapeText}`,
+        value: `${(100 * (1 - t("zc") / t("copy"))).toFixed(0)}% of the copying call`,
+        detail: `copying ${ns("copy")} vs zero-copy ${ns("zc")}`,
+      },
+      {
+        name: `tuned JS vs naive JS, ${shapeText}`,
+        value: `${(t("naive") / t("tuned")).toFixed(2)}×`,
+        detail: `${ns("tuned")} vs ${ns("naive")}`,
+      },
+      {
+        name: `zero-copy LayerNorm vs tuned JS, ${shapeText}`,
+        value: `${(t("tuned") / t("zc")).toFixed(2)}×`,
+        detail: `${ns("zc")} vs ${ns("tuned")}`,
+      },
     ];
     for (const f of ["bf16", "fp16"]) {
       if (!times.has(f)) continue;

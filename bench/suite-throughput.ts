@@ -20,7 +20,12 @@ export interface ThroughputPlan extends MeasureOptions {
 }
 
 /** Runs one suite; `progress` receives one line per shape. */
-export async function runThroughput(op: Op, plan: ThroughputPlan, progress: (line: string) => void, notes: string[]): Promise<ThroughputResult[]> {
+export async function runThroughput(
+  op: Op,
+  plan: ThroughputPlan,
+  progress: (line: string) => void,
+  notes: string[],
+): Promise<ThroughputResult[]> {
   const results: ThroughputResult[] = [];
   for (const dim of plan.dims) {
     for (const rows of plan.rows) {
@@ -31,12 +36,20 @@ export async function runThroughput(op: Op, plan: ThroughputPlan, progress: (lin
         const cases = shape.cases.filter((c) => c.impl !== "js naive" || rows * dim <= plan.naiveMaxElements);
         await checkShape({ ...shape, cases });
         const name = (i: number): string => `${op}:${cases[i]!.impl}:${cases[i]!.api}:d=${dim}:rows=${rows}`;
-        const timings = await measureRounds(cases.map((c, i) => ({ name: name(i), fn: c.run, async: c.async })), plan, plan.rounds);
+        const timings = await measureRounds(
+          cases.map((c, i) => ({ name: name(i), fn: c.run, async: c.async })),
+          plan,
+          plan.rounds,
+        );
         // The async peer (onnxruntime-node) is bimodal on a shared machine (see suite-targets.ts):
         // give it 4× as many short rounds of its own and keep its fastest.
         for (let i = 0; i < cases.length; i++) {
           if (!cases[i]!.async) continue;
-          const extra = await measureRounds([{ name: name(i), fn: cases[i]!.run, async: true }], { ...plan, timeMs: Math.max(5, plan.timeMs >> 2) }, 4 * plan.rounds);
+          const extra = await measureRounds(
+            [{ name: name(i), fn: cases[i]!.run, async: true }],
+            { ...plan, timeMs: Math.max(5, plan.timeMs >> 2) },
+            4 * plan.rounds,
+          );
           const first = timings.get(name(i))!;
           const best = extra.get(name(i))!;
           if (best.nsPerCall < first.nsPerCall) timings.set(name(i), { ...first, nsPerCall: best.nsPerCall });

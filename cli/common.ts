@@ -18,7 +18,8 @@ export function packageVersion(): string {
       const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version: string };
       if (pkg.name === "iterl2norm-cli") return pkg.version;
     }
-    if (dir.pathname === "/") throw new Error("iterl2norm: the package.json of iterl2norm-cli was not found above " + import.meta.url);
+    if (dir.pathname === "/")
+      throw new Error(`iterl2norm: the package.json of iterl2norm-cli was not found above ${import.meta.url}`);
   }
 }
 

@@ -37,7 +37,6 @@ function errors(got: ArrayLike<number>, truth: Float64Array): { max: number; mea
   return { max, mean: sum / truth.length };
 }
 
-
 export const USAGE = `Usage: iterl2norm demo [--json]
 
 Normalises built-in seeded rows with both presets, FISR, sqrt and the naive JS
@@ -87,8 +86,14 @@ async function run(argv: string[]): Promise<number> {
     ["naive JS (Math.sqrt)           ", reference.layerNormNaive(x, base)],
   ];
   const result = {
-    seed: SEED, rows: ROWS, dim: DIM, mValues: m.length,
-    scalarWorstRelative: scalar.map(([name, a]) => ({ method: name.replace(/\s+/g, " ").trim(), worst: worstRelative(m, a) })),
+    seed: SEED,
+    rows: ROWS,
+    dim: DIM,
+    mValues: m.length,
+    scalarWorstRelative: scalar.map(([name, a]) => ({
+      method: name.replace(/\s+/g, " ").trim(),
+      worst: worstRelative(m, a),
+    })),
     layerNormError: rows.map(([name, out]) => ({ method: name.replace(/\s+/g, " ").trim(), ...errors(out, truth) })),
   };
   if (values.json) {
@@ -97,8 +102,10 @@ async function run(argv: string[]): Promise<number> {
   }
   console.log("iterl2norm: IterL2Norm LayerNorm / L2 normalisation in WebAssembly SIMD\n");
   console.log(`Scalar path a ≈ 1/√m: worst relative error over ${m.length} values of m (every 64th f32 in [1, 4))`);
-  scalar.forEach(([name], i) => console.log(`  ${name}  ${sci(result.scalarWorstRelative[i]!.worst)}`));
-  console.log(`\nLayerNorm of ${ROWS} seeded N(0,1) rows, d = ${DIM}, eps = 1e-5 (seed ${SEED}): |out − float64 truth|`);
+  for (const [i, [name]] of scalar.entries()) console.log(`  ${name}  ${sci(result.scalarWorstRelative[i]!.worst)}`);
+  console.log(
+    `\nLayerNorm of ${ROWS} seeded N(0,1) rows, d = ${DIM}, eps = 1e-5 (seed ${SEED}): |out − float64 truth|`,
+  );
   console.log("  method                            max        mean");
   rows.forEach(([name], i) => {
     const e = result.layerNormError[i]!;

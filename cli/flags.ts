@@ -8,15 +8,18 @@ import { EXIT, UsageError } from "./common.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 /** What parseArgs returns for these options (values typed from them). */
-type Parsed<O extends Options, P extends boolean> =
-  ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: P }>>;
+type Parsed<O extends Options, P extends boolean> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: P }>
+>;
 
 /**
  * Parses argv strictly against `options` (unknown flags and, unless allowed,
  * positionals are errors); parseArgs' own errors become UsageErrors.
  */
 export function parseCommandLine<const O extends Options, const P extends boolean = false>(
-  argv: readonly string[], options: O, allowPositionals?: P,
+  argv: readonly string[],
+  options: O,
+  allowPositionals?: P,
 ): Parsed<O, P> {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: (allowPositionals ?? false) as P });
@@ -51,7 +54,10 @@ function badValue(name: string, expected: string, value: string): UsageError {
 
 /** The items of a comma-separated list, trimmed, empty items dropped. */
 function splitList(name: string, value: string, what: string): string[] {
-  const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (items.length === 0) throw badValue(name, `be a comma-separated list of ${what}`, value);
   return items;
 }
@@ -87,7 +93,10 @@ export function numberFlag(name: string, value: string | undefined, lo: number):
 
 /** One of the allowed words, or the fallback when absent. */
 export function choiceFlag<T extends string>(
-  name: string, value: string | undefined, allowed: readonly T[], fallback: T,
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
 ): T {
   if (value === undefined) return fallback;
   if (!isOneOf(value, allowed)) throw badValue(name, `be one of ${allowed.join(", ")}`, value);
@@ -98,21 +107,31 @@ export function choiceFlag<T extends string>(
 export function intListFlag(name: string, value: string | undefined, lo: number, hi: number): number[] | undefined {
   if (value === undefined) return undefined;
   const what = `integers from ${lo} to ${hi}`;
-  return [...new Set(splitList(name, value, what).map((item) => {
-    const n = integerIn(item, lo, hi);
-    if (n === undefined) throw badValue(name, `hold ${what}`, item);
-    return n;
-  }))];
+  return [
+    ...new Set(
+      splitList(name, value, what).map((item) => {
+        const n = integerIn(item, lo, hi);
+        if (n === undefined) throw badValue(name, `hold ${what}`, item);
+        return n;
+      }),
+    ),
+  ];
 }
 
 /** A comma-separated list of allowed words (repeats dropped), or undefined when absent. */
 export function choiceListFlag<T extends string>(
-  name: string, value: string | undefined, allowed: readonly T[],
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
 ): T[] | undefined {
   if (value === undefined) return undefined;
   const what = `values from ${allowed.join(", ")}`;
-  return [...new Set(splitList(name, value, what).map((item) => {
-    if (!isOneOf(item, allowed)) throw badValue(name, `hold ${what}`, item);
-    return item;
-  }))];
+  return [
+    ...new Set(
+      splitList(name, value, what).map((item) => {
+        if (!isOneOf(item, allowed)) throw badValue(name, `hold ${what}`, item);
+        return item;
+      }),
+    ),
+  ];
 }

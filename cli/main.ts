@@ -13,18 +13,35 @@ interface Command {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  report: { summary: "reproduce the paper on this machine; writes report/index.html (what npm start runs)", load: () => import("./report/cli.js") },
-  normalize: { summary: "normalise rows of a .npy / .f32 / .bf16 / .f16 / .json file", load: () => import("./normalize.js") },
-  precision: { summary: "precision study: IterL2Norm vs FISR and sqrt in FP32/BF16/FP16 (docs/precision.md)", load: () => import("./precision/cli.js") },
-  hw: { summary: "the IterL2Norm hardware macro model: latency, area, power, energy (docs/hardware.md)", load: () => import("./hw/cli.js") },
-  bench: { summary: "benchmarks: throughput, latency and the speed targets (docs/performance.md)", load: () => import("./bench/cli.js") },
+  report: {
+    summary: "reproduce the paper on this machine; writes report/index.html (what npm start runs)",
+    load: () => import("./report/cli.js"),
+  },
+  normalize: {
+    summary: "normalise rows of a .npy / .f32 / .bf16 / .f16 / .json file",
+    load: () => import("./normalize.js"),
+  },
+  precision: {
+    summary: "precision study: IterL2Norm vs FISR and sqrt in FP32/BF16/FP16 (docs/precision.md)",
+    load: () => import("./precision/cli.js"),
+  },
+  hw: {
+    summary: "the IterL2Norm hardware macro model: latency, area, power, energy (docs/hardware.md)",
+    load: () => import("./hw/cli.js"),
+  },
+  bench: {
+    summary: "benchmarks: throughput, latency and the speed targets (docs/performance.md)",
+    load: () => import("./bench/cli.js"),
+  },
   demo: { summary: "a 2-second demo: both presets against float64 and naive JS", load: () => import("./demo.js") },
 };
 
 const HELP = `Usage: iterl2norm <command> [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join("\n")}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join("\n")}
 
 Options:
   -h, --help       help (also: iterl2norm <command> --help)

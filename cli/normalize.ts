@@ -2,7 +2,14 @@
 import { SingleBar } from "cli-progress";
 import { l2Normalize, layerNorm, type NormalizeOptions } from "iterl2norm";
 import {
-  FILE_KINDS, InputError, kindOfPath, openReader, openWriter, outputElement, type FileKind, type TensorReader,
+  FILE_KINDS,
+  InputError,
+  kindOfPath,
+  openReader,
+  openWriter,
+  outputElement,
+  type FileKind,
+  type TensorReader,
 } from "./io/tensor-file.js";
 import { EXIT, UsageError } from "./common.js";
 import { choiceFlag, intFlag, numberFlag, parseCommandLine, withUsageErrors } from "./flags.js";
@@ -44,7 +51,8 @@ const FORMATS = ["fp32", "bf16", "fp16"] as const;
 function readVector(path: string, dim: number, name: string): Promise<Float32Array> {
   return openReader(path, undefined, dim).then((r) => {
     try {
-      if (r.rows * r.dim !== dim) throw new InputError(`${path}: --${name} needs ${dim} values (one per column); got ${r.rows * r.dim}`);
+      if (r.rows * r.dim !== dim)
+        throw new InputError(`${path}: --${name} needs ${dim} values (one per column); got ${r.rows * r.dim}`);
       return r.read(r.rows);
     } finally {
       r.close();
@@ -62,22 +70,26 @@ export function main(argv: string[]): Promise<number> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, {
-    out: { type: "string", short: "o" },
-    dim: { type: "string", short: "d" },
-    mode: { type: "string", short: "m" },
-    gamma: { type: "string" },
-    beta: { type: "string" },
-    eps: { type: "string" },
-    preset: { type: "string" },
-    format: { type: "string" },
-    "in-type": { type: "string" },
-    "out-type": { type: "string" },
-    "chunk-rows": { type: "string" },
-    json: { type: "boolean" },
-    quiet: { type: "boolean", short: "q" },
-    help: { type: "boolean", short: "h" },
-  }, true);
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      out: { type: "string", short: "o" },
+      dim: { type: "string", short: "d" },
+      mode: { type: "string", short: "m" },
+      gamma: { type: "string" },
+      beta: { type: "string" },
+      eps: { type: "string" },
+      preset: { type: "string" },
+      format: { type: "string" },
+      "in-type": { type: "string" },
+      "out-type": { type: "string" },
+      "chunk-rows": { type: "string" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      help: { type: "boolean", short: "h" },
+    },
+    true,
+  );
   if (values.help) {
     process.stdout.write(USAGE);
     return EXIT.ok;
@@ -92,31 +104,44 @@ async function run(argv: string[]): Promise<number> {
   const dimFlag = intFlag("dim", values.dim, 1, 2 ** 24);
   const eps = numberFlag("eps", values.eps, 0);
   const chunkFlag = intFlag("chunk-rows", values["chunk-rows"], 1, 2 ** 30);
-  if (mode === "l2" && (values.gamma !== undefined || values.beta !== undefined)) throw new UsageError("--gamma and --beta apply to --mode layernorm only");
+  if (mode === "l2" && (values.gamma !== undefined || values.beta !== undefined))
+    throw new UsageError("--gamma and --beta apply to --mode layernorm only");
   if (values.json && output === "-") throw new UsageError("--json prints on standard output, which -o - already uses");
   const inKind = kindFlag("in-type", values["in-type"]);
   const outKindFlag = kindFlag("out-type", values["out-type"]);
 
   const reader: TensorReader = await openReader(input, inKind, dimFlag);
-  let outKind = outKindFlag ?? (output === "-" ? undefined : kindOfPath(output)) ?? reader.kind;
+  const outKind = outKindFlag ?? (output === "-" ? undefined : kindOfPath(output)) ?? reader.kind;
   if (output !== "-" && outKindFlag === undefined && kindOfPath(output) === undefined) {
     reader.close();
-    throw new UsageError(`${output}: unknown extension; expected .npy, .f32, .bf16, .f16 or .json (or pass --out-type)`);
+    throw new UsageError(
+      `${output}: unknown extension; expected .npy, .f32, .bf16, .f16 or .json (or pass --out-type)`,
+    );
   }
   const started = performance.now();
-  let writer;
+  let writer: ReturnType<typeof openWriter> | undefined;
   try {
     const dim = reader.dim;
-    const opts = { dim, preset, ...(eps !== undefined ? { eps } : {}), ...(format !== "fp32" ? { format } : {}) } as NormalizeOptions;
+    const opts = {
+      dim,
+      preset,
+      ...(eps !== undefined ? { eps } : {}),
+      ...(format !== "fp32" ? { format } : {}),
+    } as NormalizeOptions;
     if (mode === "layernorm") {
       if (values.gamma !== undefined) opts.gamma = await readVector(values.gamma, dim, "gamma");
       if (values.beta !== undefined) opts.beta = await readVector(values.beta, dim, "beta");
     }
     writer = openWriter(output, outKind, outputElement(outKind, reader.element), reader.rows, dim);
     const chunk = chunkFlag ?? Math.max(1, Math.floor((4 << 20) / (dim * 4)));
-    const bar = !values.quiet && process.stderr.isTTY && reader.rows > chunk
-      ? new SingleBar({ format: "normalize [{bar}] {percentage}% {value}/{total} rows", stream: process.stderr, hideCursor: true })
-      : undefined;
+    const bar =
+      !values.quiet && process.stderr.isTTY && reader.rows > chunk
+        ? new SingleBar({
+            format: "normalize [{bar}] {percentage}% {value}/{total} rows",
+            stream: process.stderr,
+            hideCursor: true,
+          })
+        : undefined;
     bar?.start(reader.rows, 0);
     for (let done = 0; done < reader.rows; ) {
       const x = reader.read(chunk);
@@ -128,12 +153,22 @@ async function run(argv: string[]): Promise<number> {
     bar?.stop();
     writer.finish();
     const summary = {
-      input, output, inKind: reader.kind, outKind, rows: reader.rows, dim, mode, preset, format,
+      input,
+      output,
+      inKind: reader.kind,
+      outKind,
+      rows: reader.rows,
+      dim,
+      mode,
+      preset,
+      format,
       ms: Math.round((performance.now() - started) * 10) / 10,
     };
     if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else if (!values.quiet && output !== "-") {
-      process.stderr.write(`normalised ${summary.rows} rows × ${dim} (${mode}, ${preset}, ${format}) → ${output} in ${summary.ms} ms\n`);
+      process.stderr.write(
+        `normalised ${summary.rows} rows × ${dim} (${mode}, ${preset}, ${format}) → ${output} in ${summary.ms} ms\n`,
+      );
     }
     return EXIT.ok;
   } catch (e) {

@@ -34,21 +34,24 @@ function columnWidths(headers: readonly string[], rows: readonly (readonly strin
 export function tableText(t: Table): string {
   const widths = columnWidths(t.headers, t.rows);
   const line = (r: readonly string[]): string =>
-    r.map((c, j) => pad(c, widths[j]!, alignOf(t, j))).join("  ").trimEnd();
+    r
+      .map((c, j) => pad(c, widths[j]!, alignOf(t, j)))
+      .join("  ")
+      .trimEnd();
   const lines = [line(t.headers), widths.map((w) => "-".repeat(w)).join("  "), ...t.rows.map(line)];
   return (t.caption === undefined ? lines : [t.caption, ...lines]).join("\n");
 }
 
 /** A Markdown table with padded columns (pipes in cells escaped), under its caption in bold. */
 export function tableMarkdown(t: Table): string {
-  const escape = (c: string): string => c.replace(/\|/g, "\\|");
-  const headers = t.headers.map(escape);
-  const rows = t.rows.map((r) => r.map(escape));
+  const escapeCell = (c: string): string => c.replace(/\|/g, "\\|");
+  const headers = t.headers.map(escapeCell);
+  const rows = t.rows.map((r) => r.map(escapeCell));
   const widths = columnWidths(headers, rows);
   const line = (r: readonly string[]): string =>
     `| ${r.map((c, j) => pad(c, widths[j]!, alignOf(t, j))).join(" | ")} |`;
   const dashes = (w: number, j: number): string =>
-    (alignOf(t, j) === "r" ? `${"-".repeat(w + 1)}:` : `:${"-".repeat(w + 1)}`);
+    alignOf(t, j) === "r" ? `${"-".repeat(w + 1)}:` : `:${"-".repeat(w + 1)}`;
   const rule = `|${widths.map(dashes).join("|")}|`;
   const table = [line(headers), rule, ...rows.map(line)].join("\n");
   return t.caption === undefined ? table : `**${t.caption}**\n\n${table}`;

@@ -34,10 +34,16 @@ export interface Comparison {
 /** The five designs on the base configuration's datapath (its format, lanes, latencies, buffers, clock). */
 export function comparisonDesigns(base: MacroConfig = DEFAULT_MACRO): { name: string; config: MacroConfig }[] {
   const b = checkMacroConfig(base);
-  const on = (o: Parameters<typeof defineMacro>[0]): MacroConfig => defineMacro({
-    format: b.format, lanes: b.lanes, maxDim: b.maxDim, clockMHz: b.clockMHz, voltage: b.voltage,
-    latency: b.latency, ...o,
-  });
+  const on = (o: Parameters<typeof defineMacro>[0]): MacroConfig =>
+    defineMacro({
+      format: b.format,
+      lanes: b.lanes,
+      maxDim: b.maxDim,
+      clockMHz: b.clockMHz,
+      voltage: b.voltage,
+      latency: b.latency,
+      ...o,
+    });
   return [
     { name: "IterL2Norm, λ = 0.345·2^−e, 5 steps", config: on({ method: "iter", lambda: "paper", iterations: 5 }) },
     { name: "IterL2Norm, Newton λm = 1/2, 5 steps", config: on({ method: "iter", lambda: "newton", iterations: 5 }) },

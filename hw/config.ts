@@ -10,8 +10,15 @@
 import { BF16_MAGIC, MAX_ITERATIONS, QUAKE_MAGIC } from "../js/constants.js";
 import { checkKeys, integerIn, numberIn, objectOf, oneOf, rangeError } from "../js/validate.js";
 import {
-  DIGIT_RECURRENCE_EXTRA_CYCLES, MAX_ITERATIVE, MAX_LANES, MAX_MACRO_DIM, MAX_PIPELINE,
-  PAPER_CLOCK_MHZ, PAPER_MAX_DIM, PAPER_VOLTAGE, SIGNIFICAND_BITS,
+  DIGIT_RECURRENCE_EXTRA_CYCLES,
+  MAX_ITERATIVE,
+  MAX_LANES,
+  MAX_MACRO_DIM,
+  MAX_PIPELINE,
+  PAPER_CLOCK_MHZ,
+  PAPER_MAX_DIM,
+  PAPER_VOLTAGE,
+  SIGNIFICAND_BITS,
 } from "./constants.js";
 
 /** Working format of the datapath. Reductions accumulate in FP32 in both (docs/design.md §3). */
@@ -90,8 +97,28 @@ export interface MacroOverrides {
 const FORMATS: readonly MacroFormat[] = ["fp32", "bf16"];
 const METHODS: readonly MacroMethod[] = ["iter", "fisr", "sqrt"];
 const LAMBDAS = ["paper", "pow2", "newton"] as const;
-const CONFIG_KEYS = ["format", "lanes", "maxDim", "clockMHz", "voltage", "method", "iterations", "lambda", "fisr", "latency"];
-const LATENCY_KEYS: readonly (keyof MacroLatencies)[] = ["add", "mul", "read", "exponent", "write", "phaseSwitch", "sqrt", "divide"];
+const CONFIG_KEYS = [
+  "format",
+  "lanes",
+  "maxDim",
+  "clockMHz",
+  "voltage",
+  "method",
+  "iterations",
+  "lambda",
+  "fisr",
+  "latency",
+];
+const LATENCY_KEYS: readonly (keyof MacroLatencies)[] = [
+  "add",
+  "mul",
+  "read",
+  "exponent",
+  "write",
+  "phaseSwitch",
+  "sqrt",
+  "divide",
+];
 const FISR_KEYS: readonly (keyof MacroFisr)[] = ["magic", "steps"];
 
 /** Cycles of a radix-2 digit-recurrence sqrt or divide in a format: one per significand bit plus 3. */
@@ -133,8 +160,10 @@ export function checkMacroConfig(config: unknown, name = "config"): MacroConfig 
   const o = record(name, config, CONFIG_KEYS);
   for (const key of CONFIG_KEYS) {
     if (o[key] === undefined) {
-      throw new TypeError(`${name}.${key} is missing; a MacroConfig needs all of ${CONFIG_KEYS.join(", ")} ` +
-        "(build one with defineMacro)");
+      throw new TypeError(
+        `${name}.${key} is missing; a MacroConfig needs all of ${CONFIG_KEYS.join(", ")} ` +
+          "(build one with defineMacro)",
+      );
     }
   }
   const format = oneOf(`${name}.format`, o.format, FORMATS);
@@ -144,15 +173,17 @@ export function checkMacroConfig(config: unknown, name = "config"): MacroConfig 
   }
   const maxDim = integerIn(`${name}.maxDim`, o.maxDim, 1, MAX_MACRO_DIM);
   const clockMHz = numberIn(`${name}.clockMHz`, o.clockMHz, 1, 10000, " (MHz)");
-  const voltage = numberIn(`${name}.voltage`, o.voltage, 0.5, 1.5,
-    " (volts; the energy model scales CV² from 0.9 V)");
+  const voltage = numberIn(`${name}.voltage`, o.voltage, 0.5, 1.5, " (volts; the energy model scales CV² from 0.9 V)");
   const method = oneOf(`${name}.method`, o.method, METHODS);
   const iterations = integerIn(`${name}.iterations`, o.iterations, 0, MAX_ITERATIONS);
   let lambda: MacroLambda;
   if (typeof o.lambda === "number") {
     if (!Number.isFinite(o.lambda) || o.lambda <= 0 || o.lambda > 1) {
-      throw rangeError(`${name}.lambda`, o.lambda,
-        "a number c with 0 < c ≤ 1 (λ = c·2^(−e)), or \"paper\", \"pow2\", \"newton\"");
+      throw rangeError(
+        `${name}.lambda`,
+        o.lambda,
+        'a number c with 0 < c ≤ 1 (λ = c·2^(−e)), or "paper", "pow2", "newton"',
+      );
     }
     lambda = o.lambda;
   } else {
@@ -161,8 +192,14 @@ export function checkMacroConfig(config: unknown, name = "config"): MacroConfig 
   const f = record(`${name}.fisr`, o.fisr, FISR_KEYS);
   const magicMax = format === "fp32" ? 0xffffffff : 0xffff;
   const fisr: MacroFisr = Object.freeze({
-    magic: integerIn(`${name}.fisr.magic`, f.magic, 0, magicMax, undefined,
-      format === "fp32" ? " (32-bit pattern)" : " (16-bit pattern for BF16)"),
+    magic: integerIn(
+      `${name}.fisr.magic`,
+      f.magic,
+      0,
+      magicMax,
+      undefined,
+      format === "fp32" ? " (32-bit pattern)" : " (16-bit pattern for BF16)",
+    ),
     steps: integerIn(`${name}.fisr.steps`, f.steps, 0, MAX_ITERATIONS),
   });
   const l = record(`${name}.latency`, o.latency, LATENCY_KEYS);
@@ -174,7 +211,15 @@ export function checkMacroConfig(config: unknown, name = "config"): MacroConfig 
     lat[key] = integerIn(`${name}.latency.${key}`, l[key], lo, hi, undefined, " cycles");
   }
   return Object.freeze({
-    format, lanes, maxDim, clockMHz, voltage, method, iterations, lambda, fisr,
+    format,
+    lanes,
+    maxDim,
+    clockMHz,
+    voltage,
+    method,
+    iterations,
+    lambda,
+    fisr,
     latency: Object.freeze(lat),
   });
 }

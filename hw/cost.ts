@@ -8,9 +8,19 @@ import { macroActivity } from "./activity.js";
 import { DEFAULT_MACRO, checkMacroConfig, type MacroConfig } from "./config.js";
 import { ACCUMULATOR_BITS, EXPONENT_BITS, SIGNIFICAND_BITS, WORD_BITS } from "./constants.js";
 import {
-  AREA_SCALE_45_TO_28, AREA_SCALE_45_TO_28_HIGH, COST_TABLE, DIGIT_RECURRENCE_REGISTERS,
-  DIGIT_RECURRENCE_WRITES, EXPONENT_OP_INT8_ADDS, EXPONENT_UNIT_INT8_ADDS, HOROWITZ_NODE_NM,
-  LEAKAGE_MW_PER_MM2, LEAKAGE_REFERENCE_VDD, SRAM_ARRAY_EFFICIENCY, TARGET_NODE_NM, energyScale,
+  AREA_SCALE_45_TO_28,
+  AREA_SCALE_45_TO_28_HIGH,
+  COST_TABLE,
+  DIGIT_RECURRENCE_REGISTERS,
+  DIGIT_RECURRENCE_WRITES,
+  EXPONENT_OP_INT8_ADDS,
+  EXPONENT_UNIT_INT8_ADDS,
+  HOROWITZ_NODE_NM,
+  LEAKAGE_MW_PER_MM2,
+  LEAKAGE_REFERENCE_VDD,
+  SRAM_ARRAY_EFFICIENCY,
+  TARGET_NODE_NM,
+  energyScale,
   type CostId,
 } from "./cost-table.js";
 import { macroLatency } from "./latency.js";
@@ -70,8 +80,9 @@ export function digitRecurrenceAreaUm2(format: MacroConfig["format"]): number {
 /** Energy of one digit-recurrence divide or square root, pJ: w steps of a w-bit add and two w-bit register writes. */
 export function digitRecurrenceEnergyPj(format: MacroConfig["format"], vdd: number): number {
   const w = SIGNIFICAND_BITS[format] + 3;
-  const step = (w / 32) * COST_TABLE.int32Add.energyPj * energyScale(HOROWITZ_NODE_NM, vdd)
-    + DIGIT_RECURRENCE_WRITES * w * COST_TABLE.registerBit.energyPj * energyScale(TARGET_NODE_NM, vdd);
+  const step =
+    (w / 32) * COST_TABLE.int32Add.energyPj * energyScale(HOROWITZ_NODE_NM, vdd) +
+    DIGIT_RECURRENCE_WRITES * w * COST_TABLE.registerBit.energyPj * energyScale(TARGET_NODE_NM, vdd);
   return w * step;
 }
 
@@ -80,14 +91,16 @@ export function registerBits(config: MacroConfig): number {
   const { lanes: L, latency: l } = config;
   const w = WORD_BITS[config.format];
   const acc = ACCUMULATOR_BITS;
-  return L * w * l.read // buffer read register
-    + L * acc * l.mul // Mul block pipeline (FP32 wide: squares and bypassed partial sums)
-    + L * acc * l.add // Add block pipeline
-    + (L - 1) * acc * l.add // adder tree
-    + L * acc // partial-sum row
-    + (L / 2) * w * l.write // output register
-    + acc * (l.mul + l.add) // scalar unit
-    + EXPONENT_BITS * l.exponent; // running max of exponents
+  return (
+    L * w * l.read + // buffer read register
+    L * acc * l.mul + // Mul block pipeline (FP32 wide: squares and bypassed partial sums)
+    L * acc * l.add + // Add block pipeline
+    (L - 1) * acc * l.add + // adder tree
+    L * acc + // partial-sum row
+    (L / 2) * w * l.write + // output register
+    acc * (l.mul + l.add) + // scalar unit
+    EXPONENT_BITS * l.exponent
+  ); // running max of exponents
 }
 
 function units(config: MacroConfig): { mul: "fp32Mul" | "fp16Mul"; add: "fp32Add" | "fp16Add" } {
@@ -104,13 +117,39 @@ function areaItems(config: MacroConfig): AreaItem[] {
     { block: "adder tree (FP32)", count: L - 1, row: "fp32Add", areaUm2: (L - 1) * area45("fp32Add"), scaled: true },
     { block: "scalar multiplier (FP32)", count: 1, row: "fp32Mul", areaUm2: area45("fp32Mul"), scaled: true },
     { block: "scalar adder (FP32)", count: 1, row: "fp32Add", areaUm2: area45("fp32Add"), scaled: true },
-    { block: "max-exponent comparators + exponent unit", count: L - 1 + EXPONENT_UNIT_INT8_ADDS, row: "int8Add", areaUm2: (L - 1 + EXPONENT_UNIT_INT8_ADDS) * area45("int8Add"), scaled: true },
+    {
+      block: "max-exponent comparators + exponent unit",
+      count: L - 1 + EXPONENT_UNIT_INT8_ADDS,
+      row: "int8Add",
+      areaUm2: (L - 1 + EXPONENT_UNIT_INT8_ADDS) * area45("int8Add"),
+      scaled: true,
+    },
   ];
-  if (config.method === "fisr") items.push({ block: "FISR seed subtractor", count: 1, row: "int32Add", areaUm2: area45("int32Add"), scaled: true });
-  if (config.method === "sqrt") items.push({ block: "sqrt unit + divider (radix 2)", count: 2, row: "derived", areaUm2: 2 * digitRecurrenceAreaUm2(config.format), scaled: false });
+  if (config.method === "fisr")
+    items.push({ block: "FISR seed subtractor", count: 1, row: "int32Add", areaUm2: area45("int32Add"), scaled: true });
+  if (config.method === "sqrt")
+    items.push({
+      block: "sqrt unit + divider (radix 2)",
+      count: 2,
+      row: "derived",
+      areaUm2: 2 * digitRecurrenceAreaUm2(config.format),
+      scaled: false,
+    });
   items.push(
-    { block: "input, γ, β buffers (SRAM)", count: bufferBits, row: "sramBitcell", areaUm2: bufferBits * COST_TABLE.sramBitcell.areaUm2 / SRAM_ARRAY_EFFICIENCY, scaled: false },
-    { block: "pipeline registers", count: registerBits(config), row: "registerBit", areaUm2: registerBits(config) * COST_TABLE.registerBit.areaUm2, scaled: false },
+    {
+      block: "input, γ, β buffers (SRAM)",
+      count: bufferBits,
+      row: "sramBitcell",
+      areaUm2: (bufferBits * COST_TABLE.sramBitcell.areaUm2) / SRAM_ARRAY_EFFICIENCY,
+      scaled: false,
+    },
+    {
+      block: "pipeline registers",
+      count: registerBits(config),
+      row: "registerBit",
+      areaUm2: registerBits(config) * COST_TABLE.registerBit.areaUm2,
+      scaled: false,
+    },
     { block: "control", count: 1, row: "control", areaUm2: COST_TABLE.control.areaUm2, scaled: false },
   );
   return items;
@@ -132,14 +171,19 @@ export function macroEnergy(d: number, config: MacroConfig = DEFAULT_MACRO): Mac
   const w = WORD_BITS[cfg.format];
   const acc = ACCUMULATOR_BITS;
   const t = COST_TABLE;
-  const bitWrites = acc * (l.mul * (act.elementMul + act.scalarMul) + l.add * (act.elementAdd + act.treeAdd + act.scalarAdd) + act.partialWrites)
-    + w * (l.read * (act.sramReadWords + act.paramReadWords) + l.write * d);
+  const bitWrites =
+    acc *
+      (l.mul * (act.elementMul + act.scalarMul) +
+        l.add * (act.elementAdd + act.treeAdd + act.scalarAdd) +
+        act.partialWrites) +
+    w * (l.read * (act.sramReadWords + act.paramReadWords) + l.write * d);
   const breakdown: Record<EnergyPart, number> = {
     mulBlock: act.elementMul * t[u.mul].energyPj * e45,
     addBlock: act.elementAdd * t[u.add].energyPj * e45,
     tree: act.treeAdd * t.fp32Add.energyPj * e45,
-    scalar: (act.scalarMul * t.fp32Mul.energyPj + act.scalarAdd * t.fp32Add.energyPj) * e45
-      + (act.sqrtOps + act.divideOps) * digitRecurrenceEnergyPj(cfg.format, cfg.voltage),
+    scalar:
+      (act.scalarMul * t.fp32Mul.energyPj + act.scalarAdd * t.fp32Add.energyPj) * e45 +
+      (act.sqrtOps + act.divideOps) * digitRecurrenceEnergyPj(cfg.format, cfg.voltage),
     exponent: (act.compare + EXPONENT_OP_INT8_ADDS * act.exponentOps) * t.int8Add.energyPj * e45,
     sram: (act.sramReadWords + act.sramWriteWords + act.paramReadWords) * w * t.sramRead.energyPj * e45,
     registers: bitWrites * t.registerBit.energyPj * e28,
@@ -167,7 +211,10 @@ export function macroCost(config: MacroConfig = DEFAULT_MACRO): MacroCost {
   const cfg = checkMacroConfig(config);
   const area = areaItems(cfg);
   const um2 = area.reduce((s, i) => s + i.areaUm2, 0);
-  const high = area.reduce((s, i) => s + (i.scaled ? (i.areaUm2 / AREA_SCALE_45_TO_28) * AREA_SCALE_45_TO_28_HIGH : i.areaUm2), 0);
+  const high = area.reduce(
+    (s, i) => s + (i.scaled ? (i.areaUm2 / AREA_SCALE_45_TO_28) * AREA_SCALE_45_TO_28_HIGH : i.areaUm2),
+    0,
+  );
   const energy = macroEnergy(cfg.maxDim, cfg);
   return {
     areaMm2: um2 / 1e6,

@@ -39,7 +39,9 @@ export interface MacroPhases {
 function checkDim(d: unknown, config: MacroConfig): number {
   if (typeof d !== "number" || !Number.isInteger(d) || d < 1 || d > config.maxDim) {
     const err = typeof d === "number" ? RangeError : TypeError;
-    throw new err(`d must be an integer from 1 to config.maxDim = ${config.maxDim}; got ${typeof d === "number" ? d : typeof d}`);
+    throw new err(
+      `d must be an integer from 1 to config.maxDim = ${config.maxDim}; got ${typeof d === "number" ? d : typeof d}`,
+    );
   }
   return d;
 }

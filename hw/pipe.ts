@@ -16,8 +16,12 @@ export class Pipe<T> {
   /** Operations issued since construction (activity counter). */
   issued = 0;
 
-  constructor(readonly name: string, readonly latency: number) {
-    if (!Number.isInteger(latency) || latency < 1) throw new RangeError(`${name}: pipeline latency must be an integer ≥ 1; got ${latency}`);
+  constructor(
+    readonly name: string,
+    readonly latency: number,
+  ) {
+    if (!Number.isInteger(latency) || latency < 1)
+      throw new RangeError(`${name}: pipeline latency must be an integer ≥ 1; got ${latency}`);
     this.slots = new Array<T | undefined>(latency).fill(undefined);
   }
 

@@ -33,11 +33,12 @@ function grid(format: MacroConfig["format"]): Float32Array {
 export function methodPrecision(config: MacroConfig): MethodPrecision {
   const m = grid(config.format);
   const format = config.format;
-  const spec = config.method === "fisr"
-    ? resolveInverseNorm({ method: "fisr", fisr: { magic: config.fisr.magic, steps: config.fisr.steps }, format })
-    : config.method === "sqrt"
-      ? resolveInverseNorm({ method: "sqrt", format })
-      : resolveInverseNorm({ lambda: config.lambda, iterations: config.iterations, format });
+  const spec =
+    config.method === "fisr"
+      ? resolveInverseNorm({ method: "fisr", fisr: { magic: config.fisr.magic, steps: config.fisr.steps }, format })
+      : config.method === "sqrt"
+        ? resolveInverseNorm({ method: "sqrt", format })
+        : resolveInverseNorm({ lambda: config.lambda, iterations: config.iterations, format });
   let worst = 0;
   for (let i = 0; i < m.length; i++) {
     worst = Math.max(worst, Math.abs(inverseNormBits(m[i]!, spec) * Math.sqrt(m[i]!) - 1));
@@ -46,8 +47,9 @@ export function methodPrecision(config: MacroConfig): MethodPrecision {
   return {
     maxRelError: worst,
     samples: m.length,
-    grid: format === "fp32"
-      ? `${m.length} FP32 values in [1, 4), ${per} per binade`
-      : `all ${m.length} BF16 values in [1, 4)`,
+    grid:
+      format === "fp32"
+        ? `${m.length} FP32 values in [1, 4), ${per} per binade`
+        : `all ${m.length} BF16 values in [1, 4)`,
   };
 }

@@ -124,9 +124,10 @@ export function inverseNormProgram(m: number, config: MacroConfig, scale: number
     const read = (v: Value | undefined): number => (aPrev === e ? norm(v).a0 : num(v));
     const t1 = push("mul", [aPrev], ([av]) => R(read(av) * read(av)));
     if (lm < 0 && config.lambda !== "newton") lm = push("mul", [e], ([nv]) => R(norm(nv).lambda! * norm(nv).mPrime));
-    const u1 = lm < 0
-      ? push("mul", [aPrev], ([av]) => R(0.5 * read(av))) // newton: λ·m = 1/2, a constant
-      : push("mul", [lm, aPrev], ([l, av]) => R(num(l) * read(av)));
+    const u1 =
+      lm < 0
+        ? push("mul", [aPrev], ([av]) => R(0.5 * read(av))) // newton: λ·m = 1/2, a constant
+        : push("mul", [lm, aPrev], ([l, av]) => R(num(l) * read(av)));
     const t2 = push("mul", [e, t1], ([nv, t]) => R(norm(nv).mPrime * num(t)));
     const t3 = push("add", [t2], ([t]) => R(1 - num(t)));
     const u2 = push("mul", [u1, t3], ([u, t]) => R(num(u) * num(t)));

@@ -91,9 +91,12 @@ interface Route {
 
 function vectorArg(name: string, v: unknown, d: number | undefined, format: MacroConfig["format"]): Float64Array {
   const bits = v instanceof Uint16Array;
-  if (!(v instanceof Float32Array) && !bits) throw new TypeError(`${name} must be a Float32Array (or a Uint16Array of BF16 bits); got ${describe(v)}`);
-  if (bits && format !== "bf16") throw new TypeError(`${name} is a Uint16Array of raw bits, which needs config.format "bf16"; got "${format}"`);
-  if (d !== undefined && v.length !== d) throw new RangeError(`${name}.length must be ${d} (x.length); got ${v.length}`);
+  if (!(v instanceof Float32Array) && !bits)
+    throw new TypeError(`${name} must be a Float32Array (or a Uint16Array of BF16 bits); got ${describe(v)}`);
+  if (bits && format !== "bf16")
+    throw new TypeError(`${name} is a Uint16Array of raw bits, which needs config.format "bf16"; got "${format}"`);
+  if (d !== undefined && v.length !== d)
+    throw new RangeError(`${name}.length must be ${d} (x.length); got ${v.length}`);
   const R = rounder(format);
   const out = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) out[i] = bits ? bf16Value(v[i]!) : R(v[i]!);
@@ -109,21 +112,34 @@ function vectorArg(name: string, v: unknown, d: number | undefined, format: Macr
  * @example
  * const { output, cycles, phases } = simulateMacro(x);   // DEFAULT_MACRO, LayerNorm, γ = 1, β = 0
  */
-export function simulateMacro(x: Float32Array | Uint16Array, config: MacroConfig = DEFAULT_MACRO, options: SimulateOptions = {}): MacroResult {
+export function simulateMacro(
+  x: Float32Array | Uint16Array,
+  config: MacroConfig = DEFAULT_MACRO,
+  options: SimulateOptions = {},
+): MacroResult {
   const cfg = checkMacroConfig(config);
-  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an options object; got ${describe(options)}`);
+  if (typeof options !== "object" || options === null)
+    throw new TypeError(`options must be an options object; got ${describe(options)}`);
   for (const key of Object.keys(options)) {
-    if (!["mode", "gamma", "beta", "eps"].includes(key)) throw new TypeError(`options has an unknown field ${JSON.stringify(key)}; expected one of mode, gamma, beta, eps`);
+    if (!["mode", "gamma", "beta", "eps"].includes(key))
+      throw new TypeError(
+        `options has an unknown field ${JSON.stringify(key)}; expected one of mode, gamma, beta, eps`,
+      );
   }
   const mode = options.mode ?? "layernorm";
-  if (mode !== "layernorm" && mode !== "l2") throw new RangeError(`options.mode must be "layernorm" or "l2"; got ${describe(mode)}`);
-  if (!(x instanceof Float32Array) && !(x instanceof Uint16Array)) throw new TypeError(`x must be a Float32Array (or a Uint16Array of BF16 bits); got ${describe(x)}`);
+  if (mode !== "layernorm" && mode !== "l2")
+    throw new RangeError(`options.mode must be "layernorm" or "l2"; got ${describe(mode)}`);
+  if (!(x instanceof Float32Array) && !(x instanceof Uint16Array))
+    throw new TypeError(`x must be a Float32Array (or a Uint16Array of BF16 bits); got ${describe(x)}`);
   const d = x.length;
-  if (d < 1 || d > cfg.maxDim) throw new RangeError(`x.length must be from 1 to config.maxDim = ${cfg.maxDim}; got ${d}`);
+  if (d < 1 || d > cfg.maxDim)
+    throw new RangeError(`x.length must be from 1 to config.maxDim = ${cfg.maxDim}; got ${d}`);
   const layer = mode === "layernorm";
-  if (!layer && (options.gamma !== undefined || options.beta !== undefined)) throw new TypeError("options.gamma and options.beta apply to mode \"layernorm\" only");
+  if (!layer && (options.gamma !== undefined || options.beta !== undefined))
+    throw new TypeError('options.gamma and options.beta apply to mode "layernorm" only');
   const eps = options.eps ?? (layer ? DEFAULT_LAYERNORM_EPS : DEFAULT_L2_EPS);
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(Math.fround(eps))) throw new RangeError(`options.eps must be a number ≥ 0 that is finite in f32; got ${describe(eps)}`);
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(Math.fround(eps)))
+    throw new RangeError(`options.eps must be a number ≥ 0 that is finite in f32; got ${describe(eps)}`);
   const input = vectorArg("x", x, undefined, cfg.format);
   const gamma = options.gamma === undefined ? undefined : vectorArg("options.gamma", options.gamma, d, cfg.format);
   const beta = options.beta === undefined ? undefined : vectorArg("options.beta", options.beta, d, cfg.format);
@@ -181,14 +197,33 @@ class Machine {
   private m = 0;
   private s = 0;
   private written = 0;
-  private readonly phases: Record<keyof MacroPhases, number> = { load: 0, sumX: 0, sumSq: 0, inverseNorm: 0, output: 0, control: 0 };
+  private readonly phases: Record<keyof MacroPhases, number> = {
+    load: 0,
+    sumX: 0,
+    sumSq: 0,
+    inverseNorm: 0,
+    output: 0,
+    control: 0,
+  };
   private readonly act = {
-    elementMul: 0, elementAdd: 0, treeAdd: 0, compare: 0,
-    sramReadWords: 0, sramWriteWords: 0, paramReadWords: 0, partialWrites: 0,
+    elementMul: 0,
+    elementAdd: 0,
+    treeAdd: 0,
+    compare: 0,
+    sramReadWords: 0,
+    sramWriteWords: 0,
+    paramReadWords: 0,
+    partialWrites: 0,
   };
 
-  constructor(private readonly cfg: MacroConfig, private readonly x: Float64Array, private readonly layer: boolean,
-    private readonly gamma: Float64Array | undefined, private readonly beta: Float64Array | undefined, eps: number) {
+  constructor(
+    private readonly cfg: MacroConfig,
+    private readonly x: Float64Array,
+    private readonly layer: boolean,
+    private readonly gamma: Float64Array | undefined,
+    private readonly beta: Float64Array | undefined,
+    eps: number,
+  ) {
     this.R = rounder(cfg.format);
     this.L = cfg.lanes;
     this.H = cfg.lanes >> 1;
@@ -222,7 +257,8 @@ class Machine {
       if (cycle > 10_000_000) throw new Error("simulateMacro: the schedule did not finish (a bug)");
       this.tickAll(cycle);
       this.control(cycle);
-      const counted: keyof MacroPhases = this.state === "switch" ? "control" : this.state === "done" ? "output" : this.state;
+      const counted: keyof MacroPhases =
+        this.state === "switch" ? "control" : this.state === "done" ? "output" : this.state;
       this.phases[counted]++;
       if (this.state === "done") break;
       this.issueRows(cycle);
@@ -232,8 +268,11 @@ class Machine {
     const scalarAct = this.scalar.activity();
     const activity: MacroActivity = {
       ...this.act,
-      scalarMul: scalarAct.mul, scalarAdd: scalarAct.add, exponentOps: scalarAct.exp,
-      sqrtOps: scalarAct.sqrt, divideOps: scalarAct.div,
+      scalarMul: scalarAct.mul,
+      scalarAdd: scalarAct.add,
+      exponentOps: scalarAct.exp,
+      sqrtOps: scalarAct.sqrt,
+      divideOps: scalarAct.div,
     };
     const output = bitsOut ? new Uint16Array(this.d) : new Float32Array(this.d);
     for (let i = 0; i < this.d; i++) output[i] = bitsOut ? bf16BitsFromF32Bits(f32Bits(this.out[i]!)) : this.out[i]!;
@@ -242,7 +281,15 @@ class Machine {
       cycles: cycle + 1,
       phases: { ...this.phases },
       activity,
-      trace: { k: this.k, sum: this.sum, mean: this.mu, sumSq: this.sumSq, m: this.m, scale: this.s, nanRow: this.nanRow },
+      trace: {
+        k: this.k,
+        sum: this.sum,
+        mean: this.mu,
+        sumSq: this.sumSq,
+        m: this.m,
+        scale: this.s,
+        nanRow: this.nanRow,
+      },
     };
   }
 

@@ -99,20 +99,26 @@ export function roundFP16(x: number): number {
 
 function checkFloat32(name: string, x: unknown): asserts x is Float32Array {
   if (!(x instanceof Float32Array)) {
-    throw new TypeError(`${name} must be a Float32Array; got ${x === null ? "null" : typeof x === "object" ? Object.prototype.toString.call(x) : typeof x === "string" ? JSON.stringify(x) : String(x)}`);
+    throw new TypeError(
+      `${name} must be a Float32Array; got ${x === null ? "null" : typeof x === "object" ? Object.prototype.toString.call(x) : typeof x === "string" ? JSON.stringify(x) : String(x)}`,
+    );
   }
 }
 
 function checkUint16(name: string, x: unknown): asserts x is Uint16Array {
   if (!(x instanceof Uint16Array)) {
-    throw new TypeError(`${name} must be a Uint16Array of raw 16-bit patterns; got ${x === null ? "null" : typeof x === "object" ? Object.prototype.toString.call(x) : typeof x === "string" ? JSON.stringify(x) : String(x)}`);
+    throw new TypeError(
+      `${name} must be a Uint16Array of raw 16-bit patterns; got ${x === null ? "null" : typeof x === "object" ? Object.prototype.toString.call(x) : typeof x === "string" ? JSON.stringify(x) : String(x)}`,
+    );
   }
 }
 
 function checkOut(out: unknown, Type: typeof Float32Array | typeof Uint16Array, length: number): void {
   if (out === undefined) return;
-  if (!(out instanceof Type)) throw new TypeError(`out must be a ${Type.name}; got ${Object.prototype.toString.call(out)}`);
-  if (out.length !== length) throw new RangeError(`out.length must be ${length} (the input's length); got ${out.length}`);
+  if (!(out instanceof Type))
+    throw new TypeError(`out must be a ${Type.name}; got ${Object.prototype.toString.call(out)}`);
+  if (out.length !== length)
+    throw new RangeError(`out.length must be ${length} (the input's length); got ${out.length}`);
 }
 
 /**

@@ -9,10 +9,34 @@ export { createWorkspace, type Workspace } from "./workspace.js";
 export { toBF16, fromBF16, toFP16, fromFP16, roundBF16, roundFP16, bf16Value, fp16Value } from "./formats.js";
 export * as reference from "./reference/index.js";
 export type {
-  Accumulate, FisrOptions, FisrVariant, Format, InverseNormOptions, LambdaOption, Method, NormalizeOptions, Preset,
-  PreparedL2NormalizeOptions, PreparedLayerNormOptions,
+  Accumulate,
+  FisrOptions,
+  FisrVariant,
+  Format,
+  InverseNormOptions,
+  LambdaOption,
+  Method,
+  NormalizeOptions,
+  Preset,
+  PreparedL2NormalizeOptions,
+  PreparedLayerNormOptions,
 } from "./options.js";
 export {
-  PAPER_C, QUAKE_MAGIC, LOMONT_MAGIC, WALCZYK_MAGIC, WALCZYK_K1, WALCZYK_K2, KADLEC_MAGIC, KADLEC_K1, KADLEC_K2,
-  BF16_MAGIC, BF16_MAGIC_ALT, FP16_MAGIC, FP16_MAGIC_ALT, DEFAULT_ITERATIONS, DEFAULT_FISR_STEPS, MAX_DIM, MAX_ITERATIONS,
+  PAPER_C,
+  QUAKE_MAGIC,
+  LOMONT_MAGIC,
+  WALCZYK_MAGIC,
+  WALCZYK_K1,
+  WALCZYK_K2,
+  KADLEC_MAGIC,
+  KADLEC_K1,
+  KADLEC_K2,
+  BF16_MAGIC,
+  BF16_MAGIC_ALT,
+  FP16_MAGIC,
+  FP16_MAGIC_ALT,
+  DEFAULT_ITERATIONS,
+  DEFAULT_FISR_STEPS,
+  MAX_DIM,
+  MAX_ITERATIONS,
 } from "./constants.js";

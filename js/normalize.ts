@@ -43,7 +43,8 @@ export function l2Normalize(x: Float32Array, opts: Omit<NormalizeOptions, "gamma
 /** L2 normalisation of raw BF16/FP16 bits (opts.format 'bf16' or 'fp16'); the result holds raw bits too. */
 export function l2Normalize(x: Uint16Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Uint16Array;
 export function l2Normalize(
-  x: Float32Array | Uint16Array, opts: Omit<NormalizeOptions, "gamma" | "beta">,
+  x: Float32Array | Uint16Array,
+  opts: Omit<NormalizeOptions, "gamma" | "beta">,
 ): Float32Array | Uint16Array {
   return normalize(x, opts, false);
 }

@@ -6,8 +6,11 @@
  */
 import { DEFAULT_L2_EPS, DEFAULT_LAYERNORM_EPS } from "./constants.js";
 import {
-  PREPARED_L2_KEYS, PREPARED_ROW_KEYS,
-  type Format, type PreparedL2NormalizeOptions, type PreparedLayerNormOptions,
+  PREPARED_L2_KEYS,
+  PREPARED_ROW_KEYS,
+  type Format,
+  type PreparedL2NormalizeOptions,
+  type PreparedLayerNormOptions,
 } from "./options.js";
 import { resolveRowOptions } from "./resolve.js";
 import { planOf, runF32, runFormat } from "./run.js";
@@ -31,12 +34,15 @@ export interface Normalizer {
 
 function badX(x: unknown, format: Format): TypeError {
   if (x instanceof Uint16Array) {
-    return new TypeError("x is a Uint16Array of raw 16-bit patterns, which needs a normaliser created with " +
-      `opts.format "bf16" or "fp16"; this one has format ${JSON.stringify(format)}`);
+    return new TypeError(
+      "x is a Uint16Array of raw 16-bit patterns, which needs a normaliser created with " +
+        `opts.format "bf16" or "fp16"; this one has format ${JSON.stringify(format)}`,
+    );
   }
-  const expected = format === "fp32"
-    ? "a Float32Array holding whole rows"
-    : `a Float32Array, or a Uint16Array of raw ${format.toUpperCase()} bits, holding whole rows`;
+  const expected =
+    format === "fp32"
+      ? "a Float32Array holding whole rows"
+      : `a Float32Array, or a Uint16Array of raw ${format.toUpperCase()} bits, holding whole rows`;
   return typeError("x", x, expected);
 }
 
@@ -59,24 +65,25 @@ function prepare(opts: unknown, center: boolean): Normalizer {
   const plan = planOf(spec);
   const { dim, format } = spec;
   // One closure per datapath, so a call tests only what its datapath accepts.
-  const fn = format === "fp32"
-    ? (x: unknown, out?: unknown): Float32Array => {
-      if (!(x instanceof Float32Array)) throw badX(x, format);
-      const n = x.length;
-      if (n % dim !== 0) throw badLength(n, dim);
-      if (out !== undefined && (!(out instanceof Float32Array) || out.length !== n)) throw badOut(x, out);
-      return runF32(x, out, plan, center);
-    }
-    : (x: unknown, out?: unknown): Float32Array | Uint16Array => {
-      if (!(x instanceof Float32Array) && !(x instanceof Uint16Array)) throw badX(x, format);
-      const n = x.length;
-      if (n % dim !== 0) throw badLength(n, dim);
-      if (out !== undefined) {
-        const same = x instanceof Uint16Array ? out instanceof Uint16Array : out instanceof Float32Array;
-        if (!same || (out as Float32Array | Uint16Array).length !== n) throw badOut(x, out);
-      }
-      return runFormat(x, out as Float32Array | Uint16Array | undefined, plan, center);
-    };
+  const fn =
+    format === "fp32"
+      ? (x: unknown, out?: unknown): Float32Array => {
+          if (!(x instanceof Float32Array)) throw badX(x, format);
+          const n = x.length;
+          if (n % dim !== 0) throw badLength(n, dim);
+          if (out !== undefined && (!(out instanceof Float32Array) || out.length !== n)) throw badOut(x, out);
+          return runF32(x, out, plan, center);
+        }
+      : (x: unknown, out?: unknown): Float32Array | Uint16Array => {
+          if (!(x instanceof Float32Array) && !(x instanceof Uint16Array)) throw badX(x, format);
+          const n = x.length;
+          if (n % dim !== 0) throw badLength(n, dim);
+          if (out !== undefined) {
+            const same = x instanceof Uint16Array ? out instanceof Uint16Array : out instanceof Float32Array;
+            if (!same || (out as Float32Array | Uint16Array).length !== n) throw badOut(x, out);
+          }
+          return runFormat(x, out as Float32Array | Uint16Array | undefined, plan, center);
+        };
   Object.defineProperties(fn, {
     dim: { value: dim, enumerable: true },
     format: { value: format, enumerable: true },

@@ -53,10 +53,21 @@ export function planOf(spec: RowSpec): Plan {
   const gammaBuffer = gamma?.buffer;
   const betaBuffer = beta?.buffer;
   return {
-    dim: spec.dim, eps: spec.eps, fp32: spec.format === "fp32",
-    format: inv.format, accumulate: ACCUMULATE_CODES[spec.accumulate],
-    method: inv.method, policy: inv.policy, c: inv.c, steps: inv.steps, magic: inv.magic, variant: inv.variant,
-    gamma, beta, gammaBuffer, betaBuffer,
+    dim: spec.dim,
+    eps: spec.eps,
+    fp32: spec.format === "fp32",
+    format: inv.format,
+    accumulate: ACCUMULATE_CODES[spec.accumulate],
+    method: inv.method,
+    policy: inv.policy,
+    c: inv.c,
+    steps: inv.steps,
+    magic: inv.magic,
+    variant: inv.variant,
+    gamma,
+    beta,
+    gammaBuffer,
+    betaBuffer,
     gammaOffset: kernelOffset(gamma, gammaBuffer),
     betaOffset: kernelOffset(beta, betaBuffer),
   };
@@ -96,9 +107,12 @@ export function runF32(x: Float32Array, outArg: Float32Array | undefined, p: Pla
   let outPtrDirect = -1;
   if (outIn) {
     const o = outOffset;
-    if ((out === x || xPtr < 0 || !overlaps(o, bytes, xPtr, bytes)) &&
-        (gamma === undefined || gPtr < 0 || !overlaps(o, bytes, gPtr, rowBytes)) &&
-        (beta === undefined || bPtr < 0 || !overlaps(o, bytes, bPtr, rowBytes))) outPtrDirect = o;
+    if (
+      (out === x || xPtr < 0 || !overlaps(o, bytes, xPtr, bytes)) &&
+      (gamma === undefined || gPtr < 0 || !overlaps(o, bytes, gPtr, rowBytes)) &&
+      (beta === undefined || bPtr < 0 || !overlaps(o, bytes, bPtr, rowBytes))
+    )
+      outPtrDirect = o;
   }
 
   // Scratch layout: [x copy (also the output when x is copied) | out | gamma | beta].
@@ -173,7 +187,10 @@ function u16Window(ptr: number, length: number): Uint16Array {
  * of its own, which may grow the memory: views are taken after the call.
  */
 export function runFormat(
-  x: Float32Array | Uint16Array, outArg: Float32Array | Uint16Array | undefined, p: Plan, center: boolean,
+  x: Float32Array | Uint16Array,
+  outArg: Float32Array | Uint16Array | undefined,
+  p: Plan,
+  center: boolean,
 ): Float32Array | Uint16Array {
   const n = x.length;
   const bits = x instanceof Uint16Array;
@@ -192,10 +209,40 @@ export function runFormat(
 
   const io = bits ? constants.IO_BITS : constants.IO_F32;
   const status = center
-    ? kernel.layer_norm_format(base, base, gp, bp, n / dim, dim, p.eps, p.format, p.accumulate, io,
-      p.method, p.policy, p.c, p.steps, p.magic, p.variant)
-    : kernel.l2_normalize_format(base, base, n / dim, dim, p.eps, p.format, p.accumulate, io,
-      p.method, p.policy, p.c, p.steps, p.magic, p.variant);
+    ? kernel.layer_norm_format(
+        base,
+        base,
+        gp,
+        bp,
+        n / dim,
+        dim,
+        p.eps,
+        p.format,
+        p.accumulate,
+        io,
+        p.method,
+        p.policy,
+        p.c,
+        p.steps,
+        p.magic,
+        p.variant,
+      )
+    : kernel.l2_normalize_format(
+        base,
+        base,
+        n / dim,
+        dim,
+        p.eps,
+        p.format,
+        p.accumulate,
+        io,
+        p.method,
+        p.policy,
+        p.c,
+        p.steps,
+        p.magic,
+        p.variant,
+      );
   if (status !== 0) throw rejected(status);
   if (bits) (out as Uint16Array).set(u16Window(base, n));
   else (out as Float32Array).set(f32Window(base, n));

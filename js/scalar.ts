@@ -15,7 +15,18 @@ function batch(m: Float32Array, spec: InverseNormSpec): Float32Array {
   const plain = (spec.format ?? "fp32") === "fp32" && (spec.method !== "fisr" || (spec.variant ?? "quake") === "quake");
   const status = plain
     ? kernel.rsqrt_batch(base, base + m.byteLength, m.length, a.method, a.policy, a.c, a.steps, a.magic)
-    : kernel.rsqrt_batch_format(base, base + m.byteLength, m.length, a.format, a.method, a.policy, a.c, a.steps, a.magic, a.variant);
+    : kernel.rsqrt_batch_format(
+        base,
+        base + m.byteLength,
+        m.length,
+        a.format,
+        a.method,
+        a.policy,
+        a.c,
+        a.steps,
+        a.magic,
+        a.variant,
+      );
   if (status !== 0) throw new Error(`iterl2norm: kernel rejected a validated call (status ${status}); this is a bug`);
   out.set(f32View(base + m.byteLength, m.length));
   return out;
@@ -44,7 +55,8 @@ export function rsqrt(m: number | Float32Array, opts?: InverseNormOptions): numb
   const spec = resolveInverseNorm(opts);
   if (m instanceof Float32Array) return batch(m, spec);
   const a = inverseNormArgs(spec);
-  if (spec.format !== "fp32" || (spec.method === "fisr" && spec.variant !== "quake")) return kernel.rsqrt_format(m, a.format, a.method, a.policy, a.c, a.steps, a.magic, a.variant);
+  if (spec.format !== "fp32" || (spec.method === "fisr" && spec.variant !== "quake"))
+    return kernel.rsqrt_format(m, a.format, a.method, a.policy, a.c, a.steps, a.magic, a.variant);
   if (spec.method === "iter") return kernel.rsqrt_iter(m, a.policy, a.c, a.steps);
   if (spec.method === "fisr") return kernel.rsqrt_fisr(m, a.magic, a.steps);
   return batch(Float32Array.of(m), spec)[0]!;
@@ -72,11 +84,14 @@ export function fisr(m: number, opts?: FisrCallOptions): number;
 export function fisr(m: Float32Array, opts?: FisrCallOptions): Float32Array;
 export function fisr(m: number | Float32Array, opts?: FisrCallOptions): number | Float32Array {
   checkM(m);
-  if (opts !== undefined && (typeof opts !== "object" || opts === null)) throw new TypeError(`opts must be an options object; got ${describe(opts)}`);
+  if (opts !== undefined && (typeof opts !== "object" || opts === null))
+    throw new TypeError(`opts must be an options object; got ${describe(opts)}`);
   const o = (opts ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!["magic", "steps", "variant", "format"].includes(key)) {
-      throw new TypeError(`opts has an unknown option ${JSON.stringify(key)}; expected one of magic, steps, variant, format`);
+      throw new TypeError(
+        `opts has an unknown option ${JSON.stringify(key)}; expected one of magic, steps, variant, format`,
+      );
     }
   }
   const format = resolveFormat("opts.format", o.format);
@@ -84,5 +99,14 @@ export function fisr(m: number | Float32Array, opts?: FisrCallOptions): number |
   const spec: InverseNormSpec = { method: "fisr", policy: "paper", c: 0, steps, magic, format, variant };
   if (m instanceof Float32Array) return batch(m, spec);
   if (format === "fp32" && variant === "quake") return kernel.rsqrt_fisr(m, magic >>> 0, steps);
-  return kernel.rsqrt_format(m, FORMAT_CODES[format], inverseNormArgs(spec).method, 0, 0, steps, magic >>> 0, VARIANT_CODES[variant]);
+  return kernel.rsqrt_format(
+    m,
+    FORMAT_CODES[format],
+    inverseNormArgs(spec).method,
+    0,
+    0,
+    steps,
+    magic >>> 0,
+    VARIANT_CODES[variant],
+  );
 }

@@ -82,7 +82,10 @@ export function plainObject(name: string, value: unknown): Record<string, unknow
  * what a key is in the message ("option", or "field" for configurations).
  */
 export function checkKeys(
-  name: string, obj: Record<string, unknown>, allowed: readonly string[], noun = "option",
+  name: string,
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  noun = "option",
 ): string[] {
   const keys = Object.keys(obj);
   for (const key of keys) {

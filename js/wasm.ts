@@ -14,22 +14,102 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   free(ptr: number): void;
-  layer_norm(x: number, out: number, gamma: number, beta: number, rows: number, dim: number, eps: number,
-    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
-  l2_normalize(x: number, out: number, rows: number, dim: number, eps: number,
-    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
+  layer_norm(
+    x: number,
+    out: number,
+    gamma: number,
+    beta: number,
+    rows: number,
+    dim: number,
+    eps: number,
+    method: number,
+    policy: number,
+    c: number,
+    steps: number,
+    magic: number,
+    variant: number,
+  ): number;
+  l2_normalize(
+    x: number,
+    out: number,
+    rows: number,
+    dim: number,
+    eps: number,
+    method: number,
+    policy: number,
+    c: number,
+    steps: number,
+    magic: number,
+    variant: number,
+  ): number;
   rsqrt_iter(m: number, policy: number, c: number, iterations: number): number;
   rsqrt_fisr(m: number, magic: number, steps: number): number;
-  rsqrt_batch(m: number, out: number, n: number, method: number, policy: number, c: number, steps: number, magic: number): number;
-  layer_norm_format(x: number, out: number, gamma: number, beta: number, rows: number, dim: number, eps: number,
-    format: number, accumulate: number, io: number,
-    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
-  l2_normalize_format(x: number, out: number, rows: number, dim: number, eps: number,
-    format: number, accumulate: number, io: number,
-    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
-  rsqrt_format(m: number, format: number, method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
-  rsqrt_batch_format(m: number, out: number, n: number, format: number,
-    method: number, policy: number, c: number, steps: number, magic: number, variant: number): number;
+  rsqrt_batch(
+    m: number,
+    out: number,
+    n: number,
+    method: number,
+    policy: number,
+    c: number,
+    steps: number,
+    magic: number,
+  ): number;
+  layer_norm_format(
+    x: number,
+    out: number,
+    gamma: number,
+    beta: number,
+    rows: number,
+    dim: number,
+    eps: number,
+    format: number,
+    accumulate: number,
+    io: number,
+    method: number,
+    policy: number,
+    c: number,
+    steps: number,
+    magic: number,
+    variant: number,
+  ): number;
+  l2_normalize_format(
+    x: number,
+    out: number,
+    rows: number,
+    dim: number,
+    eps: number,
+    format: number,
+    accumulate: number,
+    io: number,
+    method: number,
+    policy: number,
+    c: number,
+    steps: number,
+    magic: number,
+    variant: number,
+  ): number;
+  rsqrt_format(
+    m: number,
+    format: number,
+    method: number,
+    policy: number,
+    c: number,
+    steps: number,
+    magic: number,
+    variant: number,
+  ): number;
+  rsqrt_batch_format(
+    m: number,
+    out: number,
+    n: number,
+    format: number,
+    method: number,
+    policy: number,
+    c: number,
+    steps: number,
+    magic: number,
+    variant: number,
+  ): number;
   round_format(x: number, format: number): number;
   round_batch(src: number, dst: number, n: number, format: number, io: number): number;
 }
@@ -77,13 +157,44 @@ export interface KernelConstants {
 }
 
 const CONSTANT_NAMES: readonly (keyof KernelConstants)[] = [
-  "ABI_VERSION", "HAS_SIMD", "PAPER_C", "QUAKE_MAGIC", "METHOD_ITER", "METHOD_SQRT", "METHOD_FISR",
-  "LAMBDA_PAPER", "LAMBDA_POW2", "LAMBDA_NEWTON", "LAMBDA_CUSTOM",
-  "STATUS_OK", "STATUS_BAD_SHAPE", "STATUS_OUT_OF_BOUNDS", "STATUS_BAD_PARAM", "STATUS_BAD_FORMAT",
-  "FORMAT_FP32", "FORMAT_BF16", "FORMAT_FP16", "ACCUMULATE_FP32", "ACCUMULATE_NATIVE", "IO_F32", "IO_BITS",
-  "FISR_QUAKE", "FISR_LOMONT", "FISR_WALCZYK", "FISR_KADLEC",
-  "LOMONT_MAGIC", "WALCZYK_MAGIC", "WALCZYK_K1", "WALCZYK_K2", "KADLEC_MAGIC", "KADLEC_K1", "KADLEC_K2",
-  "BF16_MAGIC", "BF16_MAGIC_ALT", "FP16_MAGIC", "FP16_MAGIC_ALT",
+  "ABI_VERSION",
+  "HAS_SIMD",
+  "PAPER_C",
+  "QUAKE_MAGIC",
+  "METHOD_ITER",
+  "METHOD_SQRT",
+  "METHOD_FISR",
+  "LAMBDA_PAPER",
+  "LAMBDA_POW2",
+  "LAMBDA_NEWTON",
+  "LAMBDA_CUSTOM",
+  "STATUS_OK",
+  "STATUS_BAD_SHAPE",
+  "STATUS_OUT_OF_BOUNDS",
+  "STATUS_BAD_PARAM",
+  "STATUS_BAD_FORMAT",
+  "FORMAT_FP32",
+  "FORMAT_BF16",
+  "FORMAT_FP16",
+  "ACCUMULATE_FP32",
+  "ACCUMULATE_NATIVE",
+  "IO_F32",
+  "IO_BITS",
+  "FISR_QUAKE",
+  "FISR_LOMONT",
+  "FISR_WALCZYK",
+  "FISR_KADLEC",
+  "LOMONT_MAGIC",
+  "WALCZYK_MAGIC",
+  "WALCZYK_K1",
+  "WALCZYK_K2",
+  "KADLEC_MAGIC",
+  "KADLEC_K1",
+  "KADLEC_K2",
+  "BF16_MAGIC",
+  "BF16_MAGIC_ALT",
+  "FP16_MAGIC",
+  "FP16_MAGIC_ALT",
 ];
 
 /** The two builds. */
@@ -101,7 +212,8 @@ export const WASM_PATHS: Readonly<Record<Build, string>> = Object.freeze({
 function chooseBuild(simdBytes: Uint8Array<ArrayBuffer>): Build {
   const forced = process.env.ITERL2NORM_WASM;
   if (forced !== undefined && forced !== "") {
-    if (forced !== "simd" && forced !== "scalar") throw new RangeError(`ITERL2NORM_WASM must be "simd" or "scalar"; got ${JSON.stringify(forced)}`);
+    if (forced !== "simd" && forced !== "scalar")
+      throw new RangeError(`ITERL2NORM_WASM must be "simd" or "scalar"; got ${JSON.stringify(forced)}`);
     return forced;
   }
   return WebAssembly.validate(simdBytes) ? "simd" : "scalar";
@@ -116,7 +228,8 @@ function load(): { kernel: KernelExports; constants: KernelConstants; build: Bui
   const constants = {} as Record<keyof KernelConstants, number>;
   for (const name of CONSTANT_NAMES) {
     const g = raw[name];
-    if (!(g instanceof WebAssembly.Global)) throw new Error(`iterl2norm: ${path} lacks the exported global ${name}; rebuild with npm run build`);
+    if (!(g instanceof WebAssembly.Global))
+      throw new Error(`iterl2norm: ${path} lacks the exported global ${name}; rebuild with npm run build`);
     const v = Number(g.value);
     // u32 globals (magic constants) read back as signed i32: reinterpret them unsigned
     constants[name] = name.endsWith("MAGIC") || name.endsWith("MAGIC_ALT") ? v >>> 0 : v;

@@ -54,7 +54,12 @@ export function createWorkspace(rows: number, dim: number): Workspace {
     const current = memoryBuffer();
     if (buffer !== current) {
       buffer = current;
-      views = [f32View(ptr, n), f32View(ptr + n * 4, n), f32View(ptr + 8 * n, dim), f32View(ptr + 8 * n + 4 * dim, dim)];
+      views = [
+        f32View(ptr, n),
+        f32View(ptr + n * 4, n),
+        f32View(ptr + 8 * n, dim),
+        f32View(ptr + 8 * n + 4 * dim, dim),
+      ];
     }
     return views[i]!;
   };
@@ -65,10 +70,18 @@ export function createWorkspace(rows: number, dim: number): Workspace {
   return {
     rows,
     dim,
-    get input() { return view(0); },
-    get output() { return view(1); },
-    get gamma() { return view(2); },
-    get beta() { return view(3); },
+    get input() {
+      return view(0);
+    },
+    get output() {
+      return view(1);
+    },
+    get gamma() {
+      return view(2);
+    },
+    get beta() {
+      return view(3);
+    },
     dispose() {
       if (ptr === 0) return;
       release(ptr);

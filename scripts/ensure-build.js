@@ -26,10 +26,20 @@ function mtime(file) {
 }
 
 const configs = Math.max(...["asconfig.json", "tsconfig.base.json", "tsconfig.build.json", "package.json"].map(mtime));
-const wasmStale = Math.min(mtime("build/iterl2norm.wasm"), mtime("build/iterl2norm.scalar.wasm")) < Math.max(newest("assembly", [".ts"]), configs);
+const wasmStale =
+  Math.min(mtime("build/iterl2norm.wasm"), mtime("build/iterl2norm.scalar.wasm")) <
+  Math.max(newest("assembly", [".ts"]), configs);
 const libStale = mtime("dist/js/index.js") < Math.max(newest("js", [".ts"]), newest("hw", [".ts"]), configs);
-const toolsStale = libStale ||
-  mtime("cli/dist/cli/main.js") < Math.max(newest("cli", [".ts"]), newest("bench", [".ts"]), mtime("cli/tsconfig.json"), mtime("cli/package.json"), configs);
+const toolsStale =
+  libStale ||
+  mtime("cli/dist/cli/main.js") <
+    Math.max(
+      newest("cli", [".ts"]),
+      newest("bench", [".ts"]),
+      mtime("cli/tsconfig.json"),
+      mtime("cli/package.json"),
+      configs,
+    );
 
 if (wasmStale) execSync("npm run asbuild", { cwd: root, stdio: "inherit" });
 if (libStale) execSync("npx tsc -p tsconfig.build.json", { cwd: root, stdio: "inherit" });

@@ -20,7 +20,8 @@ describe("tuned JS baselines", () => {
     const exact = reference.layerNormExact(x, { dim, gamma, beta, eps: 1e-5 });
     // float64 arithmetic throughout (its error ≲ 2d·2⁻⁵³ relative, far below f32), then one
     // rounding to f32 on store: |out − exact| ≤ u·|exact| + 1e-12.
-    for (let i = 0; i < x.length; i++) expect(Math.abs(out[i]! - exact[i]!)).toBeLessThanOrEqual(U * Math.abs(exact[i]!) + 1e-12);
+    for (let i = 0; i < x.length; i++)
+      expect(Math.abs(out[i]! - exact[i]!)).toBeLessThanOrEqual(U * Math.abs(exact[i]!) + 1e-12);
   });
 
   it("layerNormJs works in place and gives β for a constant row", () => {
@@ -35,7 +36,8 @@ describe("tuned JS baselines", () => {
     const x = fillRows(new Float32Array(4 * dim), dim, 3 * dim);
     const out = l2NormalizeJs(x, new Float32Array(x.length), dim, 0);
     const exact = reference.l2NormalizeExact(x, { dim });
-    for (let i = 0; i < x.length; i++) expect(Math.abs(out[i]! - exact[i]!)).toBeLessThanOrEqual(U * Math.abs(exact[i]!) + 1e-12);
+    for (let i = 0; i < x.length; i++)
+      expect(Math.abs(out[i]! - exact[i]!)).toBeLessThanOrEqual(U * Math.abs(exact[i]!) + 1e-12);
   });
 
   it("l2NormalizeJs keeps an all-zero row zero", () => {
@@ -63,7 +65,8 @@ describe("scalar baselines", () => {
   it("qRsqrtJs stays within Q_rsqrt's relative error bound (1.752e-3 after one Newton step, Lomont 2003)", () => {
     const a = qRsqrtJs(m, new Float32Array(m.length));
     // Lomont's bound for the exact Newton step is 1.7522e-3; f32 storage adds u.
-    for (let i = 0; i < m.length; i++) expect(Math.abs(a[i]! * Math.sqrt(m[i]!) - 1)).toBeLessThanOrEqual(1.7523e-3 + U);
+    for (let i = 0; i < m.length; i++)
+      expect(Math.abs(a[i]! * Math.sqrt(m[i]!) - 1)).toBeLessThanOrEqual(1.7523e-3 + U);
   });
 
   it("invSqrtJs is 1/√m rounded once to f32", () => {
@@ -85,7 +88,9 @@ describe("benchmark data", () => {
     const u = uniform(1);
     const g = normal(2);
     const n = 100000;
-    let s = 0, s2 = 0, outside = 0;
+    let s = 0,
+      s2 = 0,
+      outside = 0;
     for (let i = 0; i < n; i++) {
       const v = u();
       if (!(v >= 0 && v < 1)) outside++;

@@ -25,8 +25,29 @@ describe("parseBenchArgs", () => {
   });
 
   it("reads --dims, --rows, --time, --rounds, --grid-rounds, --out and --json", () => {
-    const o = parseBenchArgs(["--dims", "8, 16", "--rows=2", "--time", "5", "--rounds", "2", "--grid-rounds", "4", "--out", "x", "--json"])!;
-    expect([o.dims, o.rows, o.timeMs, o.rounds, o.matrixRounds, o.out, o.json]).toEqual([[8, 16], [2], 5, 2, 4, "x", true]);
+    const o = parseBenchArgs([
+      "--dims",
+      "8, 16",
+      "--rows=2",
+      "--time",
+      "5",
+      "--rounds",
+      "2",
+      "--grid-rounds",
+      "4",
+      "--out",
+      "x",
+      "--json",
+    ])!;
+    expect([o.dims, o.rows, o.timeMs, o.rounds, o.matrixRounds, o.out, o.json]).toEqual([
+      [8, 16],
+      [2],
+      5,
+      2,
+      4,
+      "x",
+      true,
+    ]);
   });
 
   it("returns undefined for --help", () => {
@@ -61,21 +82,45 @@ describe("parseBenchArgs", () => {
 
 describe("report formatting", () => {
   it("marks targets met, NOT MET or NOT MEASURED", () => {
-    const t = (value: number, met: boolean): TargetLine => ({ name: "x", value, relation: ">=", threshold: 2, unit: "×", met, detail: "d" });
-    expect(targetLines([t(3, true), t(1, false), t(NaN, false)]).split("\n").map((l) => l.split("]")[0])).toEqual(["[met", "[NOT MET", "[NOT MEASURED"]);
-    expect(targetLines([{ name: "lat", value: 812.4, relation: "<=", threshold: 1000, unit: "ns", met: true, detail: "d" }]))
-      .toBe("[met] lat: 812 ns (target ≤ 1000 ns) — d");
+    const t = (value: number, met: boolean): TargetLine => ({
+      name: "x",
+      value,
+      relation: ">=",
+      threshold: 2,
+      unit: "×",
+      met,
+      detail: "d",
+    });
+    expect(
+      targetLines([t(3, true), t(1, false), t(NaN, false)])
+        .split("\n")
+        .map((l) => l.split("]")[0]),
+    ).toEqual(["[met", "[NOT MET", "[NOT MEASURED"]);
+    expect(
+      targetLines([{ name: "lat", value: 812.4, relation: "<=", threshold: 1000, unit: "ns", met: true, detail: "d" }]),
+    ).toBe("[met] lat: 812 ns (target ≤ 1000 ns) — d");
   });
 });
 
 describe("a tiny end-to-end run (correctness checks only)", () => {
   it("runs the layernorm, l2 and precision suites on small shapes and records every implementation", async () => {
-    const options = { ...parseBenchArgs(["layernorm", "l2", "precision", "--quick", "--dims", "8,33", "--rows", "1,5", "--time", "1"])!, quick: true };
+    const options = {
+      ...parseBenchArgs(["layernorm", "l2", "precision", "--quick", "--dims", "8,33", "--rows", "1,5", "--time", "1"])!,
+      quick: true,
+    };
     const run = await runBench(options, () => {}, []);
     const impls = new Set(run.throughput.filter((r) => r.suite === "layernorm").map((r) => `${r.impl}/${r.api}`));
     expect([...impls].sort()).toEqual([
-      "js naive/native", "js tuned/native", "memcpy/native", "onnxruntime/native",
-      "wasm fisr/zero-copy", "wasm paper/copy", "wasm paper/zero-copy", "wasm precise/copy", "wasm precise/zero-copy", "wasm sqrt/zero-copy",
+      "js naive/native",
+      "js tuned/native",
+      "memcpy/native",
+      "onnxruntime/native",
+      "wasm fisr/zero-copy",
+      "wasm paper/copy",
+      "wasm paper/zero-copy",
+      "wasm precise/copy",
+      "wasm precise/zero-copy",
+      "wasm sqrt/zero-copy",
     ]);
     expect(run.throughput.filter((r) => r.suite === "l2")).toHaveLength(2 * 2 * 9);
     for (const r of run.throughput) expect(r.nsPerCall > 0 && Number.isFinite(r.gElemPerS)).toBe(true);

@@ -9,7 +9,34 @@ import { layerNormSqrtF32, onePass, reduceF32, sampledShift, twoPass } from "../
 import { l2Normalize, layerNorm, type NormalizeOptions } from "iterl2norm";
 
 /** Row lengths around every boundary of the summation order: 4-value vectors, 16-value steps, 32-value steps, 512-value chunks. */
-const DIMS = [1, 2, 3, 4, 5, 15, 16, 17, 31, 32, 33, 47, 64, 100, 511, 512, 513, 528, 529, 768, 1024, 1027, 1552, 2048, 2049, 4096 + 20 + 3];
+const DIMS = [
+  1,
+  2,
+  3,
+  4,
+  5,
+  15,
+  16,
+  17,
+  31,
+  32,
+  33,
+  47,
+  64,
+  100,
+  511,
+  512,
+  513,
+  528,
+  529,
+  768,
+  1024,
+  1027,
+  1552,
+  2048,
+  2049,
+  4096 + 20 + 3,
+];
 
 function sameBits(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
@@ -105,12 +132,20 @@ describe("a row's result does not depend on its neighbours", () => {
     expect(row(3).every(Number.isNaN)).toBe(true);
     expect(row(4).every(Number.isNaN)).toBe(true);
     // The rescaled rows equal the same rows scaled by a power of two first (exact), which take the direct path.
-    const tiny = layerNorm(x.slice(5 * dim, 6 * dim).map((v) => v * 2 ** 100), { dim, gamma, beta, eps: 0, preset: "precise" });
+    const tiny = layerNorm(
+      x.slice(5 * dim, 6 * dim).map((v) => v * 2 ** 100),
+      { dim, gamma, beta, eps: 0, preset: "precise" },
+    );
     expect(sameBits(row(5), tiny)).toBe(-1);
-    const huge = layerNorm(x.slice(6 * dim, 7 * dim).map((v) => v * 2 ** -100), { dim, gamma, beta, eps: 0, preset: "precise" });
+    const huge = layerNorm(
+      x.slice(6 * dim, 7 * dim).map((v) => v * 2 ** -100),
+      { dim, gamma, beta, eps: 0, preset: "precise" },
+    );
     expect(sameBits(row(6), huge)).toBe(-1);
     for (const r of [0, 7]) {
-      expect(sameBits(row(r), layerNorm(x.slice(r * dim, (r + 1) * dim), { dim, gamma, beta, eps: 0, preset: "precise" }))).toBe(-1);
+      expect(
+        sameBits(row(r), layerNorm(x.slice(r * dim, (r + 1) * dim), { dim, gamma, beta, eps: 0, preset: "precise" })),
+      ).toBe(-1);
     }
   });
 });

@@ -16,12 +16,16 @@ describe("MessageWriter (protobuf wire format)", () => {
   });
 
   it("writes a negative int64 as ten bytes of two's complement", () => {
-    expect([...new MessageWriter().int(3, -1).bytes()]).toEqual([0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    expect([...new MessageWriter().int(3, -1).bytes()]).toEqual([
+      0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+    ]);
   });
 
-  it("writes floats as fixed32 little endian and strings length-delimited (field 2 = \"testing\" → 12 07 …)", () => {
+  it('writes floats as fixed32 little endian and strings length-delimited (field 2 = "testing" → 12 07 …)', () => {
     expect([...new MessageWriter().float(2, 1).bytes()]).toEqual([0x15, 0x00, 0x00, 0x80, 0x3f]);
-    expect([...new MessageWriter().string(2, "testing").bytes()]).toEqual([0x12, 0x07, 0x74, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x67]);
+    expect([...new MessageWriter().string(2, "testing").bytes()]).toEqual([
+      0x12, 0x07, 0x74, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x67,
+    ]);
   });
 
   it("nests messages and encodes multi-byte tags (field 20)", () => {
@@ -51,49 +55,57 @@ describe("layerNormOnnxModel", () => {
     expect(bytes.length).toBeLessThan(400);
   });
 
-  it.each([1, 3, 64, 768])("runs in onnxruntime-node (opset 17, 1 thread) and matches the float64 truth, d = %i", async (dim) => {
-    const ort = await loadOrt();
-    expect(typeof ort, String(ort)).not.toBe("string");
-    const rows = 5;
-    const x = fillRows(new Float32Array(rows * dim), dim, 11);
-    const gamma = new Float32Array(dim);
-    const beta = new Float32Array(dim);
-    fillAffine(gamma, beta, 12);
-    const eps = 1e-5;
-    const session = await ortLayerNorm(dim, gamma, beta, eps);
-    if (typeof session === "string") throw new Error(session);
-    const out = new Float32Array(x.length);
-    await session.run(x, out);
-    await session.release();
-    const exact = reference.layerNormExact(x, { dim, gamma, beta, eps });
-    // Bound for an f32 LayerNorm that may take var = E[x²] − μ² in one pass (the loosest
-    // common algorithm), per row with q = E[x²]/var (from the data):
-    //   δμ ≤ (d + 2)·u·mean|x|            (sum of d terms, ·1/d)
-    //   rel(var) ≤ q·(d + 2)·u, rel(1/σ̂) ≤ rel(var)/2 + u
-    //   out = γ·((x − μ)/σ̂) + β: |δout| ≤ |γ|·(|ŷ|·(rel(1/σ̂) + 2u) + δμ/σ̂) + u·(|out| + |β|)
-    // doubled for second-order terms.
-    for (let r = 0; r < rows; r++) {
-      let mu = 0, sq = 0, abs = 0;
-      for (let i = 0; i < dim; i++) {
-        const v = x[r * dim + i]!;
-        mu += v;
-        sq += v * v;
-        abs += Math.abs(v);
+  it.each([1, 3, 64, 768])(
+    "runs in onnxruntime-node (opset 17, 1 thread) and matches the float64 truth, d = %i",
+    async (dim) => {
+      const ort = await loadOrt();
+      expect(typeof ort, String(ort)).not.toBe("string");
+      const rows = 5;
+      const x = fillRows(new Float32Array(rows * dim), dim, 11);
+      const gamma = new Float32Array(dim);
+      const beta = new Float32Array(dim);
+      fillAffine(gamma, beta, 12);
+      const eps = 1e-5;
+      const session = await ortLayerNorm(dim, gamma, beta, eps);
+      if (typeof session === "string") throw new Error(session);
+      const out = new Float32Array(x.length);
+      await session.run(x, out);
+      await session.release();
+      const exact = reference.layerNormExact(x, { dim, gamma, beta, eps });
+      // Bound for an f32 LayerNorm that may take var = E[x²] − μ² in one pass (the loosest
+      // common algorithm), per row with q = E[x²]/var (from the data):
+      //   δμ ≤ (d + 2)·u·mean|x|            (sum of d terms, ·1/d)
+      //   rel(var) ≤ q·(d + 2)·u, rel(1/σ̂) ≤ rel(var)/2 + u
+      //   out = γ·((x − μ)/σ̂) + β: |δout| ≤ |γ|·(|ŷ|·(rel(1/σ̂) + 2u) + δμ/σ̂) + u·(|out| + |β|)
+      // doubled for second-order terms.
+      for (let r = 0; r < rows; r++) {
+        let mu = 0,
+          sq = 0,
+          abs = 0;
+        for (let i = 0; i < dim; i++) {
+          const v = x[r * dim + i]!;
+          mu += v;
+          sq += v * v;
+          abs += Math.abs(v);
+        }
+        mu /= dim;
+        const variance = sq / dim - mu * mu;
+        const q = dim === 1 ? 1 : sq / dim / variance;
+        const sigma = Math.sqrt(variance + eps);
+        const dMu = (dim + 2) * U * (abs / dim);
+        const relInv = (q * (dim + 2) * U) / 2 + U;
+        for (let i = 0; i < dim; i++) {
+          const k = r * dim + i;
+          const yhat = (x[k]! - mu) / sigma;
+          const bound =
+            2 *
+            (Math.abs(gamma[i]!) * (Math.abs(yhat) * (relInv + 2 * U) + dMu / sigma) +
+              U * (Math.abs(exact[k]!) + Math.abs(beta[i]!)));
+          expect(Math.abs(out[k]! - exact[k]!)).toBeLessThanOrEqual(bound);
+        }
       }
-      mu /= dim;
-      const variance = sq / dim - mu * mu;
-      const q = dim === 1 ? 1 : (sq / dim) / variance;
-      const sigma = Math.sqrt(variance + eps);
-      const dMu = (dim + 2) * U * (abs / dim);
-      const relInv = (q * (dim + 2) * U) / 2 + U;
-      for (let i = 0; i < dim; i++) {
-        const k = r * dim + i;
-        const yhat = (x[k]! - mu) / sigma;
-        const bound = 2 * (Math.abs(gamma[i]!) * (Math.abs(yhat) * (relInv + 2 * U) + dMu / sigma) + U * (Math.abs(exact[k]!) + Math.abs(beta[i]!)));
-        expect(Math.abs(out[k]! - exact[k]!)).toBeLessThanOrEqual(bound);
-      }
-    }
-  });
+    },
+  );
 
   it("uses the ε it was built with (a constant row gives β; ε = 1 shrinks a row of variance 1 by √2)", async () => {
     const dim = 4;
@@ -107,6 +119,6 @@ describe("layerNormOnnxModel", () => {
     expect([...out.subarray(0, 4)]).toEqual([0.5, -0.5, 0.25, 0]);
     // y = ±1, var = 1, (y)/√(1 + 1) + β: f32 results within 2 ulps of ±1/√2 + β.
     const expected = [-Math.SQRT1_2 + 0.5, Math.SQRT1_2 - 0.5, -Math.SQRT1_2 + 0.25, Math.SQRT1_2];
-    expected.forEach((e, i) => expect(Math.abs(out[4 + i]! - e)).toBeLessThanOrEqual(4 * U));
+    for (const [i, e] of expected.entries()) expect(Math.abs(out[4 + i]! - e)).toBeLessThanOrEqual(4 * U);
   });
 });

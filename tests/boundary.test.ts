@@ -69,22 +69,110 @@ describe("options reused across calls", () => {
     const g2 = Float32Array.from(gamma, (v) => -v);
     const steps: [string, (o: Opts) => void][] = [
       ["as given", () => {}],
-      ["eps", (o) => { o.eps = 0.5; }],
-      ["iterations", (o) => { o.iterations = 2; }],
-      ["lambda number", (o) => { o.lambda = 0.25; }],
-      ["lambda name", (o) => { o.lambda = "pow2"; }],
-      ["preset", (o) => { delete o.lambda; delete o.iterations; o.preset = "precise"; }],
-      ["method sqrt", (o) => { delete o.preset; o.method = "sqrt"; }],
-      ["method fisr", (o) => { o.method = "fisr"; o.fisr = { steps: 2 }; }],
-      ["fisr.steps in place", (o) => { (o.fisr as Opts).steps = 0; }],
-      ["fisr.variant in place", (o) => { (o.fisr as Opts).variant = "lomont"; }],
-      ["back to iter", (o) => { delete o.fisr; o.method = "iter"; }],
-      ["other gamma", (o) => { o.gamma = g2; }],
-      ["gamma contents in place", (o) => { (o.gamma as Float32Array)[0] = 5; }],
-      ["beta removed", (o) => { o.beta = undefined; }],
-      ["dim", (o) => { o.dim = 8; o.gamma = g2.subarray(0, 8); }],
-      ["out", (o) => { o.dim = dim; o.gamma = g2; o.out = new Float32Array(x.length); }],
-      ["other out", (o) => { o.out = new Float32Array(x.length); }],
+      [
+        "eps",
+        (o) => {
+          o.eps = 0.5;
+        },
+      ],
+      [
+        "iterations",
+        (o) => {
+          o.iterations = 2;
+        },
+      ],
+      [
+        "lambda number",
+        (o) => {
+          o.lambda = 0.25;
+        },
+      ],
+      [
+        "lambda name",
+        (o) => {
+          o.lambda = "pow2";
+        },
+      ],
+      [
+        "preset",
+        (o) => {
+          delete o.lambda;
+          delete o.iterations;
+          o.preset = "precise";
+        },
+      ],
+      [
+        "method sqrt",
+        (o) => {
+          delete o.preset;
+          o.method = "sqrt";
+        },
+      ],
+      [
+        "method fisr",
+        (o) => {
+          o.method = "fisr";
+          o.fisr = { steps: 2 };
+        },
+      ],
+      [
+        "fisr.steps in place",
+        (o) => {
+          (o.fisr as Opts).steps = 0;
+        },
+      ],
+      [
+        "fisr.variant in place",
+        (o) => {
+          (o.fisr as Opts).variant = "lomont";
+        },
+      ],
+      [
+        "back to iter",
+        (o) => {
+          delete o.fisr;
+          o.method = "iter";
+        },
+      ],
+      [
+        "other gamma",
+        (o) => {
+          o.gamma = g2;
+        },
+      ],
+      [
+        "gamma contents in place",
+        (o) => {
+          (o.gamma as Float32Array)[0] = 5;
+        },
+      ],
+      [
+        "beta removed",
+        (o) => {
+          o.beta = undefined;
+        },
+      ],
+      [
+        "dim",
+        (o) => {
+          o.dim = 8;
+          o.gamma = g2.subarray(0, 8);
+        },
+      ],
+      [
+        "out",
+        (o) => {
+          o.dim = dim;
+          o.gamma = g2;
+          o.out = new Float32Array(x.length);
+        },
+      ],
+      [
+        "other out",
+        (o) => {
+          o.out = new Float32Array(x.length);
+        },
+      ],
     ];
     for (const [name, change] of steps) {
       change(o);
@@ -109,15 +197,61 @@ describe("options reused across calls", () => {
   it("reports after a change exactly the error a fresh copy gives", () => {
     const x8 = x.subarray(0, 8);
     const bad: [string, (o: Opts) => void][] = [
-      ["eps", (o) => { o.eps = -1; }],
-      ["iterations", (o) => { o.iterations = 101; }],
-      ["dim", (o) => { o.dim = 3; }],
-      ["unknown key", (o) => { o.iteration = 3; }],
-      ["gamma length", (o) => { o.gamma = new Float32Array(3); }],
-      ["gamma type", (o) => { o.gamma = [1, 1, 1, 1]; }],
-      ["conflict", (o) => { o.method = "sqrt"; o.preset = "precise"; }],
-      ["out length", (o) => { o.out = new Float32Array(4); }],
-      ["format", (o) => { o.format = "fp8"; }],
+      [
+        "eps",
+        (o) => {
+          o.eps = -1;
+        },
+      ],
+      [
+        "iterations",
+        (o) => {
+          o.iterations = 101;
+        },
+      ],
+      [
+        "dim",
+        (o) => {
+          o.dim = 3;
+        },
+      ],
+      [
+        "unknown key",
+        (o) => {
+          o.iteration = 3;
+        },
+      ],
+      [
+        "gamma length",
+        (o) => {
+          o.gamma = new Float32Array(3);
+        },
+      ],
+      [
+        "gamma type",
+        (o) => {
+          o.gamma = [1, 1, 1, 1];
+        },
+      ],
+      [
+        "conflict",
+        (o) => {
+          o.method = "sqrt";
+          o.preset = "precise";
+        },
+      ],
+      [
+        "out length",
+        (o) => {
+          o.out = new Float32Array(4);
+        },
+      ],
+      [
+        "format",
+        (o) => {
+          o.format = "fp8";
+        },
+      ],
     ];
     for (const [name, change] of bad) {
       const o: Opts = { dim: 4, gamma: new Float32Array(4).fill(2) };
@@ -132,7 +266,10 @@ describe("options reused across calls", () => {
   it("checks x and out against the cached options on every call", () => {
     const o = { dim: 4, out: new Float32Array(8) };
     for (let i = 0; i < 3; i++) layerNorm(x.subarray(0, 8), o);
-    expect(errorOf(() => layerNorm(x.subarray(0, 6), o))).toEqual(["RangeError", "x.length must be a multiple of opts.dim = 4; got 6"]);
+    expect(errorOf(() => layerNorm(x.subarray(0, 6), o))).toEqual([
+      "RangeError",
+      "x.length must be a multiple of opts.dim = 4; got 6",
+    ]);
     expect(errorOf(() => layerNorm(x.subarray(0, 4), o))).toEqual(errorOf(() => layerNorm(x.subarray(0, 4), { ...o })));
     expect(errorOf(() => layerNorm(x.subarray(0, 4), o))[1]).toMatch(/^opts\.out\.length .* got 8$/);
     expect(errorOf(() => layerNorm(new Uint16Array(8) as never, o))[0]).toBe("TypeError");
@@ -149,8 +286,14 @@ describe("options reused across calls", () => {
       layerNorm(x8, onlyBeta as never);
     }
     kernel.memory.grow(1); // detaches every view on the old buffer, as any growth does
-    expect(errorOf(() => layerNorm(ws.input, o as never))).toEqual(["RangeError", "opts.gamma.length must be 4 (opts.dim); got 0"]);
-    expect(errorOf(() => layerNorm(x8, onlyBeta as never))).toEqual(["RangeError", "opts.beta.length must be 4 (opts.dim); got 0"]);
+    expect(errorOf(() => layerNorm(ws.input, o as never))).toEqual([
+      "RangeError",
+      "opts.gamma.length must be 4 (opts.dim); got 0",
+    ]);
+    expect(errorOf(() => layerNorm(x8, onlyBeta as never))).toEqual([
+      "RangeError",
+      "opts.beta.length must be 4 (opts.dim); got 0",
+    ]);
     o.gamma = ws.gamma;
     o.out = ws.output;
     onlyBeta.beta = ws.beta;
@@ -180,7 +323,12 @@ describe("options reused across calls", () => {
 
   it("reads getters, class instances and objects with inherited keys afresh", () => {
     let eps = 1e-5;
-    const withGetter = { dim, get eps(): number { return eps; } };
+    const withGetter = {
+      dim,
+      get eps(): number {
+        return eps;
+      },
+    };
     sameAsFresh(layerNorm as Fn, x, withGetter);
     eps = 0.5;
     sameAsFresh(layerNorm as Fn, x, withGetter);

@@ -24,11 +24,31 @@ const k = (e: Exports, name: string): number => (e[name] as WebAssembly.Global).
 const fn = (e: Exports, name: string) => e[name] as (...a: number[]) => number;
 
 /** layer_norm through the ABI: copy in, call, copy out, free. */
-function layerNormAbi(e: Exports, x: Float32Array, dim: number, preset: "paper" | "precise", eps: number): Float32Array {
+function layerNormAbi(
+  e: Exports,
+  x: Float32Array,
+  dim: number,
+  preset: "paper" | "precise",
+  eps: number,
+): Float32Array {
   const ptr = fn(e, "alloc")(x.byteLength);
   new Float32Array(e.memory.buffer, ptr, x.length).set(x);
   const policy = k(e, preset === "paper" ? "LAMBDA_PAPER" : "LAMBDA_NEWTON");
-  const status = fn(e, "layer_norm")(ptr, ptr, 0, 0, x.length / dim, dim, eps, k(e, "METHOD_ITER"), policy, 0, 5, k(e, "QUAKE_MAGIC"), k(e, "FISR_QUAKE"));
+  const status = fn(e, "layer_norm")(
+    ptr,
+    ptr,
+    0,
+    0,
+    x.length / dim,
+    dim,
+    eps,
+    k(e, "METHOD_ITER"),
+    policy,
+    0,
+    5,
+    k(e, "QUAKE_MAGIC"),
+    k(e, "FISR_QUAKE"),
+  );
   expect(status).toBe(k(e, "STATUS_OK"));
   const out = new Float32Array(e.memory.buffer, ptr, x.length).slice();
   fn(e, "free")(ptr);
@@ -39,8 +59,24 @@ function layerNormAbi(e: Exports, x: Float32Array, dim: number, preset: "paper" 
 function layerNormFormatAbi(e: Exports, x: Float32Array, dim: number, format: string, accumulate: string) {
   const ptr = fn(e, "alloc")(x.byteLength);
   new Float32Array(e.memory.buffer, ptr, x.length).set(x);
-  const status = fn(e, "layer_norm_format")(ptr, ptr, 0, 0, x.length / dim, dim, 1e-5, k(e, format), k(e, accumulate),
-    k(e, "IO_F32"), k(e, "METHOD_ITER"), k(e, "LAMBDA_NEWTON"), 0, 5, k(e, "QUAKE_MAGIC"), k(e, "FISR_QUAKE"));
+  const status = fn(e, "layer_norm_format")(
+    ptr,
+    ptr,
+    0,
+    0,
+    x.length / dim,
+    dim,
+    1e-5,
+    k(e, format),
+    k(e, accumulate),
+    k(e, "IO_F32"),
+    k(e, "METHOD_ITER"),
+    k(e, "LAMBDA_NEWTON"),
+    0,
+    5,
+    k(e, "QUAKE_MAGIC"),
+    k(e, "FISR_QUAKE"),
+  );
   expect(status).toBe(k(e, "STATUS_OK"));
   const out = new Float32Array(e.memory.buffer, ptr, x.length).slice();
   fn(e, "free")(ptr);
@@ -51,7 +87,10 @@ describe("SIMD and scalar builds", () => {
   it("import nothing and export the same names; HAS_SIMD tells them apart", () => {
     expect(WebAssembly.Module.imports(simd.module)).toEqual([]);
     expect(WebAssembly.Module.imports(scalar.module)).toEqual([]);
-    const names = (m: WebAssembly.Module) => WebAssembly.Module.exports(m).map((x) => `${x.name}:${x.kind}`).sort();
+    const names = (m: WebAssembly.Module) =>
+      WebAssembly.Module.exports(m)
+        .map((x) => `${x.name}:${x.kind}`)
+        .sort();
     expect(names(scalar.module)).toEqual(names(simd.module));
     expect(k(simd.e, "HAS_SIMD")).toBe(1);
     expect(k(scalar.e, "HAS_SIMD")).toBe(0);
@@ -66,7 +105,9 @@ describe("SIMD and scalar builds", () => {
     for (const dim of [1, 3, 8, 37, 768, 1027]) {
       const x = exactSumRows(dim, 5, dim);
       for (const preset of ["paper", "precise"] as const) {
-        expect(firstBitDifference(layerNormAbi(scalar.e, x, dim, preset, 0), layerNormAbi(simd.e, x, dim, preset, 0))).toBe(-1);
+        expect(
+          firstBitDifference(layerNormAbi(scalar.e, x, dim, preset, 0), layerNormAbi(simd.e, x, dim, preset, 0)),
+        ).toBe(-1);
       }
     }
   });
@@ -90,7 +131,9 @@ describe("SIMD and scalar builds", () => {
     for (const dim of [3, 64, 1027]) {
       const x = normalRows(dim + 9, 4, dim, 1, 2);
       for (const preset of ["paper", "precise"] as const) {
-        expect(firstBitDifference(layerNormAbi(scalar.e, x, dim, preset, 1e-5), reference.layerNormIter(x, { dim, preset }))).toBe(-1);
+        expect(
+          firstBitDifference(layerNormAbi(scalar.e, x, dim, preset, 1e-5), reference.layerNormIter(x, { dim, preset })),
+        ).toBe(-1);
       }
     }
   });
@@ -159,7 +202,21 @@ describe("SIMD and scalar builds", () => {
 
   it("reject bad sizes with a status instead of trapping", () => {
     for (const e of [simd.e, scalar.e]) {
-      const args = (rows: number, dim: number, x: number) => [x, x, 0, 0, rows, dim, 0, k(e, "METHOD_ITER"), k(e, "LAMBDA_PAPER"), 0, 5, 0, 0];
+      const args = (rows: number, dim: number, x: number) => [
+        x,
+        x,
+        0,
+        0,
+        rows,
+        dim,
+        0,
+        k(e, "METHOD_ITER"),
+        k(e, "LAMBDA_PAPER"),
+        0,
+        5,
+        0,
+        0,
+      ];
       expect(fn(e, "layer_norm")(...args(-1, 4, 0))).toBe(k(e, "STATUS_BAD_SHAPE"));
       expect(fn(e, "layer_norm")(...args(1, 0, 0))).toBe(k(e, "STATUS_BAD_SHAPE"));
       expect(fn(e, "layer_norm")(...args(1 << 20, 1 << 10, 0))).toBe(k(e, "STATUS_OUT_OF_BOUNDS"));

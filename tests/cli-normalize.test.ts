@@ -46,7 +46,19 @@ describe("round trips, equal to the API bit for bit", () => {
     writeFileSync(join(dir, "x.npy"), npyBytes("float32", [rows, dim], x));
     writeFileSync(join(dir, "g.npy"), npyBytes("float32", [dim], gamma));
     writeFileSync(join(dir, "b.npy"), npyBytes("float32", [dim], beta));
-    const r = cli(["normalize", "x.npy", "-o", "y.npy", "--gamma", "g.npy", "--beta", "b.npy", "--chunk-rows", "5", "-q"]);
+    const r = cli([
+      "normalize",
+      "x.npy",
+      "-o",
+      "y.npy",
+      "--gamma",
+      "g.npy",
+      "--beta",
+      "b.npy",
+      "--chunk-rows",
+      "5",
+      "-q",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const y = readNpy("y.npy");
@@ -97,25 +109,62 @@ describe("round trips, equal to the API bit for bit", () => {
   it("--json prints a machine-readable summary", () => {
     const r = cli(["normalize", "x.f32", "-o", "s.f32", "--dim", String(dim), "--json"]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout.toString())).toMatchObject({ rows, dim, mode: "layernorm", preset: "paper", inKind: "f32", outKind: "f32" });
+    expect(JSON.parse(r.stdout.toString())).toMatchObject({
+      rows,
+      dim,
+      mode: "layernorm",
+      preset: "paper",
+      inKind: "f32",
+      outKind: "f32",
+    });
   });
 });
 
 describe("malformed input: exit 1, a clear message, no output file left behind", () => {
   const cases: [string, string, Uint8Array | string, string[], RegExp][] = [
-    ["bad .npy header", "bad.npy", new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 200, 0, 1, 2, 3]), [], /header length|malformed/],
+    [
+      "bad .npy header",
+      "bad.npy",
+      new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 200, 0, 1, 2, 3]),
+      [],
+      /header length|malformed/,
+    ],
     ["not a .npy file", "text.npy", "hello world, not numpy", [], /not a \.npy file/],
-    ["wrong dtype (int32)", "int.npy", (() => {
-      const h = npyHeader("float32", [2, 2]);
-      const s = new TextDecoder("latin1").decode(h).replace("<f4", "<i4");
-      return new Uint8Array([...s].map((c) => c.charCodeAt(0)).concat(new Array(16).fill(0)));
-    })(), [], /unsupported \.npy dtype "<i4"/],
-    ["truncated .npy data", "short.npy", npyBytes("float32", [4, 4], new Float32Array(10)), [], /needs 64 data bytes; the file has 40/],
+    [
+      "wrong dtype (int32)",
+      "int.npy",
+      (() => {
+        const h = npyHeader("float32", [2, 2]);
+        const s = new TextDecoder("latin1").decode(h).replace("<f4", "<i4");
+        return new Uint8Array([...s].map((c) => c.charCodeAt(0)).concat(new Array(16).fill(0)));
+      })(),
+      [],
+      /unsupported \.npy dtype "<i4"/,
+    ],
+    [
+      "truncated .npy data",
+      "short.npy",
+      npyBytes("float32", [4, 4], new Float32Array(10)),
+      [],
+      /needs 64 data bytes; the file has 40/,
+    ],
     ["ragged JSON rows", "ragged.json", "[[1,2,3],[4,5]]", [], /ragged rows: row 1 has 2 values/],
     ["invalid JSON", "broken.json", "[[1,2,3],", [], /invalid JSON/],
     ["a string in JSON", "string.json", '[[1,"2"]]', [], /value 1 is "2"; expected a number/],
-    ["size not a multiple of dim", "odd.f32", new Uint8Array(new Float32Array(10).buffer), ["--dim", "3"], /10 values is not a multiple of --dim 3/],
-    ["size not whole f32 values", "odd2.f32", new Uint8Array(6), ["--dim", "1"], /6 bytes is not a whole number of f32 values/],
+    [
+      "size not a multiple of dim",
+      "odd.f32",
+      new Uint8Array(new Float32Array(10).buffer),
+      ["--dim", "3"],
+      /10 values is not a multiple of --dim 3/,
+    ],
+    [
+      "size not whole f32 values",
+      "odd2.f32",
+      new Uint8Array(6),
+      ["--dim", "1"],
+      /6 bytes is not a whole number of f32 values/,
+    ],
   ];
 
   it.each(cases)("%s", (_name, file, content, extra, message) => {
@@ -148,7 +197,9 @@ describe("malformed input: exit 1, a clear message, no output file left behind",
   it("bad command lines exit 2 with the reason", () => {
     expect(cli(["normalize", "x.f32"]).status).toBe(2);
     expect(cli(["normalize", "x.f32", "-o", "y.f32", "--dim", "0"]).stderr).toMatch(/--dim must be an integer from 1/);
-    expect(cli(["normalize", "x.f32", "-o", "y.f32", "--mode", "l2", "--gamma", "g.npy"]).stderr).toMatch(/layernorm only/);
+    expect(cli(["normalize", "x.f32", "-o", "y.f32", "--mode", "l2", "--gamma", "g.npy"]).stderr).toMatch(
+      /layernorm only/,
+    );
     expect(cli(["normalize", "x.f32", "-o", "y.zip", "--dim", "4"]).stderr).toMatch(/unknown extension/);
     expect(cli(["frobnicate"]).status).toBe(2);
   });

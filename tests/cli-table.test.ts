@@ -8,27 +8,42 @@ import { tableHtml, tableMarkdown, tableText } from "../cli/table.js";
 
 describe("tables", () => {
   it("pads Markdown tables and right-aligns numeric columns", () => {
-    expect(tableMarkdown({ headers: ["name", "n"], rows: [["a", "1"], ["bbb", "22"]] })).toBe(
-      "| name |  n |\n|:-----|---:|\n| a    |  1 |\n| bbb  | 22 |",
-    );
+    expect(
+      tableMarkdown({
+        headers: ["name", "n"],
+        rows: [
+          ["a", "1"],
+          ["bbb", "22"],
+        ],
+      }),
+    ).toBe("| name |  n |\n|:-----|---:|\n| a    |  1 |\n| bbb  | 22 |");
   });
 
   it("puts a caption in bold above a Markdown table, escapes pipes and honours per-column alignment", () => {
     const t = { caption: "T", headers: ["a", "b", "c"], rows: [["x", "|y|", "1"]], align: ["l", "l"] } as const;
-    expect(tableMarkdown(t)).toBe(
-      "**T**\n\n| a | b     | c |\n|:--|:------|--:|\n| x | \\|y\\| | 1 |",
-    );
+    expect(tableMarkdown(t)).toBe("**T**\n\n| a | b     | c |\n|:--|:------|--:|\n| x | \\|y\\| | 1 |");
   });
 
   it("aligns terminal text under a rule of dashes, without trailing blanks", () => {
-    expect(tableText({ caption: "T", headers: ["name", "n"], rows: [["a", "1"], ["bbb", "22"]] })).toBe(
-      "T\nname   n\n----  --\na      1\nbbb   22",
-    );
+    expect(
+      tableText({
+        caption: "T",
+        headers: ["name", "n"],
+        rows: [
+          ["a", "1"],
+          ["bbb", "22"],
+        ],
+      }),
+    ).toBe("T\nname   n\n----  --\na      1\nbbb   22");
     expect(tableText({ headers: ["a", "b"], rows: [["x", ""]], align: ["l", "l"] })).toBe("a  b\n-  -\nx");
   });
 
   it("marks numeric HTML cells and escapes the rest", () => {
-    const rows = [["a&b", "1.5e-3"], ["c", "4.21×"], ["d", "n/a"]];
+    const rows = [
+      ["a&b", "1.5e-3"],
+      ["c", "4.21×"],
+      ["d", "n/a"],
+    ];
     const html = tableHtml({ caption: "<c>", headers: ["k", "v"], rows });
     expect(html).toContain("<caption>&lt;c&gt;</caption>");
     expect(html).toContain('<td>a&amp;b</td><td class="num">1.5e-3</td>');
@@ -39,8 +54,14 @@ describe("tables", () => {
 
 describe("numbers", () => {
   it("fixed keeps small values visible and prints a dash for a missing one", () => {
-    expect([fixed(1.234), fixed(1.5, 0), fixed(0.0004), fixed(0), fixed(NaN), fixed(Infinity)])
-      .toEqual(["1.23", "2", "0.00040", "0.00", "—", "—"]);
+    expect([fixed(1.234), fixed(1.5, 0), fixed(0.0004), fixed(0), fixed(NaN), fixed(Infinity)]).toEqual([
+      "1.23",
+      "2",
+      "0.00040",
+      "0.00",
+      "—",
+      "—",
+    ]);
   });
 
   it("sci prints zero and NaN as themselves", () => {
@@ -48,8 +69,12 @@ describe("numbers", () => {
   });
 
   it("units", () => {
-    expect([ratio(4.214), ratio(20.06, 1), nanoseconds(812.4), seconds(8.84)])
-      .toEqual(["4.21×", "20.1×", "812 ns", "8.8 s"]);
+    expect([ratio(4.214), ratio(20.06, 1), nanoseconds(812.4), seconds(8.84)]).toEqual([
+      "4.21×",
+      "20.1×",
+      "812 ns",
+      "8.8 s",
+    ]);
   });
 });
 

@@ -11,13 +11,16 @@ function cli(...args: string[]): { status: number; stdout: string; stderr: strin
 }
 
 describe("iterl2norm CLI", () => {
-  it.each(["report", "normalize", "precision", "hw", "bench", "demo"])("%s --help: usage, exit codes and examples, exit 0", (command) => {
-    const r = cli(command, "--help");
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: iterl2norm /);
-    expect(r.stdout).toMatch(/Exit codes:/);
-    expect(r.stdout).toMatch(/Examples:/);
-  });
+  it.each(["report", "normalize", "precision", "hw", "bench", "demo"])(
+    "%s --help: usage, exit codes and examples, exit 0",
+    (command) => {
+      const r = cli(command, "--help");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: iterl2norm /);
+      expect(r.stdout).toMatch(/Exit codes:/);
+      expect(r.stdout).toMatch(/Examples:/);
+    },
+  );
 
   it("lists the commands, prints the version, rejects unknown commands with exit 2", () => {
     const help = cli("--help");

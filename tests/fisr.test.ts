@@ -39,8 +39,20 @@ describe("FISR variants: wasm equals reference.fisr bit for bit", () => {
 
 describe("named constants agree with the module's globals", () => {
   it("magics and coefficients", () => {
-    for (const name of ["LOMONT_MAGIC", "WALCZYK_MAGIC", "KADLEC_MAGIC", "BF16_MAGIC", "BF16_MAGIC_ALT", "FP16_MAGIC", "FP16_MAGIC_ALT",
-      "WALCZYK_K1", "WALCZYK_K2", "KADLEC_K1", "KADLEC_K2"] as const) {
+    for (const name of [
+      "LOMONT_MAGIC",
+      "WALCZYK_MAGIC",
+      "KADLEC_MAGIC",
+      "BF16_MAGIC",
+      "BF16_MAGIC_ALT",
+      "FP16_MAGIC",
+      "FP16_MAGIC_ALT",
+      "WALCZYK_K1",
+      "WALCZYK_K2",
+      "KADLEC_K1",
+      "KADLEC_K2",
+    ] as const) {
+      // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the test walks a list of the module's names
       expect(constants[name], name).toBe(C[name]);
     }
     expect(constants.QUAKE_MAGIC).toBe(C.QUAKE_MAGIC);
@@ -73,8 +85,10 @@ describe("exhaustive errors over [1, 4) reproduce the published figures", () => 
   it("16-bit magics: one step in BF16/FP16 stays within the seed's error and the format's rounding", () => {
     // After one step the exact-arithmetic error is ≤ 1.76e-3 (as Quake's); each of the
     // 4 roundings adds ≤ u = 2^-8 (BF16) or 2^-11 (FP16) relative, the seed is exact.
-    for (const label of ["bf16-quake", "bf16-alt"]) expect(fisrError(byLabel(label), 1).max).toBeLessThan(1.76e-3 + 4 * 2 ** -8);
-    for (const label of ["fp16-quake", "fp16-alt"]) expect(fisrError(byLabel(label), 1).max).toBeLessThan(1.76e-3 + 4 * 2 ** -11);
+    for (const label of ["bf16-quake", "bf16-alt"])
+      expect(fisrError(byLabel(label), 1).max).toBeLessThan(1.76e-3 + 4 * 2 ** -8);
+    for (const label of ["fp16-quake", "fp16-alt"])
+      expect(fisrError(byLabel(label), 1).max).toBeLessThan(1.76e-3 + 4 * 2 ** -11);
   });
 });
 
@@ -84,7 +98,9 @@ describe("docs/precision.md's FISR table is reproduced", () => {
   const path = new URL("../docs/precision/results.json", import.meta.url);
   it("every FISR row of the documented study equals a fresh measurement", () => {
     expect(existsSync(path), "docs/precision/results.json (run iterl2norm precision --out docs)").toBe(true);
-    const doc = JSON.parse(readFileSync(path, "utf8")) as { scalar: { format: string; label: string; magic: string | null; steps: number; max: number; mean: number }[] };
+    const doc = JSON.parse(readFileSync(path, "utf8")) as {
+      scalar: { format: string; label: string; magic: string | null; steps: number; max: number; mean: number }[];
+    };
     const rows = doc.scalar.filter((r) => r.label.startsWith("FISR "));
     expect(rows.length).toBe(FISR_TABLE.length * 3);
     for (const row of rows) {

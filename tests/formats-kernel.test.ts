@@ -86,8 +86,10 @@ function rowsOf(kind: string, dim: number, rows: number, seed: number): Float32A
   const x = new Float32Array(dim * rows);
   for (let i = 0; i < x.length; i++) {
     if (kind === "normal") x[i] = 3 + 2 * rng.normal();
-    else if (kind === "outliers") x[i] = (i % 97 === 5 ? 300 : 1) * rng.normal(); // Σy² overflows FP16
-    else if (kind === "tiny") x[i] = 1e-4 * rng.normal(); // Σy² below FP16's normal range
+    else if (kind === "outliers")
+      x[i] = (i % 97 === 5 ? 300 : 1) * rng.normal(); // Σy² overflows FP16
+    else if (kind === "tiny")
+      x[i] = 1e-4 * rng.normal(); // Σy² below FP16's normal range
     else x[i] = rng.between(-1, 1);
   }
   return x;
@@ -181,9 +183,15 @@ describe("raw-bits I/O, in place, and validation", () => {
     expect(() => layerNorm(new Uint16Array(4), { dim: 4 })).toThrow(/opts.format "bf16" or "fp16"/);
     expect(() => layerNorm(x, { dim, format: "fp8" as Format })).toThrow(RangeError);
     expect(() => layerNorm(x, { dim, format: "bf16", accumulate: "fp64" as Accumulate })).toThrow(/opts.accumulate/);
-    expect(() => layerNorm(x, { dim, format: "bf16", method: "fisr", fisr: { variant: "kadlec" } })).toThrow(/opts.fisr.variant/);
-    expect(() => layerNorm(x, { dim, format: "fp16", method: "fisr", fisr: { magic: 0x5f3759df } })).toThrow(/opts.fisr.magic/);
-    expect(() => layerNorm(new Uint16Array(dim), { dim, format: "bf16", out: new Float32Array(dim) })).toThrow(/opts.out/);
+    expect(() => layerNorm(x, { dim, format: "bf16", method: "fisr", fisr: { variant: "kadlec" } })).toThrow(
+      /opts.fisr.variant/,
+    );
+    expect(() => layerNorm(x, { dim, format: "fp16", method: "fisr", fisr: { magic: 0x5f3759df } })).toThrow(
+      /opts.fisr.magic/,
+    );
+    expect(() => layerNorm(new Uint16Array(dim), { dim, format: "bf16", out: new Float32Array(dim) })).toThrow(
+      /opts.out/,
+    );
     expect(() => rsqrt(2, { format: "int8" as Format })).toThrow(/opts.format/);
   });
 });

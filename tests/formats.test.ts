@@ -4,7 +4,14 @@
 // rounding is either right or wrong, so every check is bit for bit (tolerance 0).
 import { describe, expect, it } from "vitest";
 import {
-  bf16BitsFromF32Bits, fp16BitsFromF32Bits, fromBF16, fromFP16, roundBF16, roundFP16, toBF16, toFP16,
+  bf16BitsFromF32Bits,
+  fp16BitsFromF32Bits,
+  fromBF16,
+  fromFP16,
+  roundBF16,
+  roundFP16,
+  toBF16,
+  toFP16,
 } from "../js/formats.js";
 import { allocate, release } from "../js/memory.js";
 import { constants, kernel } from "../js/wasm.js";
@@ -43,9 +50,12 @@ function samples(seed: number): Uint32Array {
   const f = new Float32Array(u.buffer);
   for (let i = 0; i < N; i++) {
     const kind = i % 4;
-    if (kind === 0) u[i] = rng.u32(); // every exponent, NaNs and infinities included
-    else if (kind === 1) f[i] = (rng.u32() & 1 ? -1 : 1) * (1 + rng.uniform()) * 2 ** (rng.int(48) - 30); // 2^-30 .. 2^17
-    else if (kind === 2) u[i] = ((rng.u32() & 0xffff0000) | 0x8000) >>> 0; // BF16 midpoints (ties)
+    if (kind === 0)
+      u[i] = rng.u32(); // every exponent, NaNs and infinities included
+    else if (kind === 1)
+      f[i] = (rng.u32() & 1 ? -1 : 1) * (1 + rng.uniform()) * 2 ** (rng.int(48) - 30); // 2^-30 .. 2^17
+    else if (kind === 2)
+      u[i] = ((rng.u32() & 0xffff0000) | 0x8000) >>> 0; // BF16 midpoints (ties)
     else u[i] = (((rng.int(0x1f) + 103) << 23) | ((rng.u32() & 0x7fe000) | 0x1000) | (rng.u32() & 0x80000000)) >>> 0; // FP16 midpoints, exp 2^-24..2^15
   }
   return u;
@@ -53,10 +63,37 @@ function samples(seed: number): Uint32Array {
 
 /** Every special value: zeros, infinities, NaNs (quiet, signalling, signed), extremes and format boundaries. */
 const SPECIAL_BITS = [
-  0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xff800001, 0x7fbfffff,
-  0x00000001, 0x80000001, 0x007fffff, 0x00800000, 0x7f7fffff, 0xff7fffff, 0x7f7f8000, 0x7f7f7fff,
-  0x477fe000, 0x477fefff, 0x477ff000, 0x477ff001, 0x47800000, // 65504, just below 65520, 65520, above, 65536
-  0x33800000, 0x33000000, 0x33000001, 0x33400000, 0x38800000, 0x387fffff, 0x387fe000, 0x3f800000, 0xbf800000,
+  0x00000000,
+  0x80000000,
+  0x7f800000,
+  0xff800000,
+  0x7fc00000,
+  0xffc00000,
+  0x7f800001,
+  0xff800001,
+  0x7fbfffff,
+  0x00000001,
+  0x80000001,
+  0x007fffff,
+  0x00800000,
+  0x7f7fffff,
+  0xff7fffff,
+  0x7f7f8000,
+  0x7f7f7fff,
+  0x477fe000,
+  0x477fefff,
+  0x477ff000,
+  0x477ff001,
+  0x47800000, // 65504, just below 65520, 65520, above, 65536
+  0x33800000,
+  0x33000000,
+  0x33000001,
+  0x33400000,
+  0x38800000,
+  0x387fffff,
+  0x387fe000,
+  0x3f800000,
+  0xbf800000,
 ];
 
 function kernelRound(bits: Uint32Array, format: number, io: number): Uint32Array | Uint16Array {
@@ -91,7 +128,7 @@ describe("BF16 rounding", () => {
     const asF32 = kernelRound(bits, constants.FORMAT_BF16, constants.IO_F32);
     let bad = 0;
     for (let i = 0; i < bits.length; i++) {
-      if (asBits[i] !== expected[i] || asF32[i] !== ((expected[i]! << 16) >>> 0)) bad++;
+      if (asBits[i] !== expected[i] || asF32[i] !== (expected[i]! << 16) >>> 0) bad++;
     }
     expect(bad).toBe(0);
   });
@@ -164,8 +201,9 @@ describe("conversions between Float32Array and raw bits", () => {
   });
 
   it("fromFP16 decodes subnormals, infinities and the sign exactly", () => {
-    expect(Array.from(fromFP16(Uint16Array.of(0x0001, 0x03ff, 0x0400, 0x7bff, 0x7c00, 0xfc00, 0x8000, 0x3c00)))).toEqual(
-      [2 ** -24, 1023 * 2 ** -24, 2 ** -14, 65504, Infinity, -Infinity, -0, 1]);
+    expect(
+      Array.from(fromFP16(Uint16Array.of(0x0001, 0x03ff, 0x0400, 0x7bff, 0x7c00, 0xfc00, 0x8000, 0x3c00))),
+    ).toEqual([2 ** -24, 1023 * 2 ** -24, 2 ** -14, 65504, Infinity, -Infinity, -0, 1]);
   });
 
   it("writes into a given out array and rejects wrong types and lengths by name", () => {

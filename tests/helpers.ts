@@ -86,7 +86,13 @@ export function firstBitDifference(a: ArrayLike<number>, b: ArrayLike<number>): 
  *
  *   |δout_i| ≤ |γ_i|·√d/√m·(|y_i|·(εa + ½·rel_m + 3u) + |δμ|·(1 + εa)) + u·(|out_i| + |β_i|) + 2^−149
  */
-export function layerNormBound(row: Float32Array, eps: number, epsA: number, gamma?: Float32Array, beta?: Float32Array): Float64Array {
+export function layerNormBound(
+  row: Float32Array,
+  eps: number,
+  epsA: number,
+  gamma?: Float32Array,
+  beta?: Float32Array,
+): Float64Array {
   const d = row.length;
   const x0 = row[0]!;
   let mu = 0;
@@ -99,7 +105,7 @@ export function layerNormBound(row: Float32Array, eps: number, epsA: number, gam
   let ss = 0;
   for (let i = 0; i < d; i++) ss += (row[i]! - mu) ** 2;
   const m = ss + d * eps;
-  const dMu = U32 * Math.abs(mu) + (d + 3) * U32 * spread / d;
+  const dMu = U32 * Math.abs(mu) + ((d + 3) * U32 * spread) / d;
   const relM = (d + 4) * U32 + (m > 0 ? (d * dMu * dMu) / m : 0);
   const k = m > 0 ? Math.sqrt(d) / Math.sqrt(m) : 0;
   const bound = new Float64Array(d);

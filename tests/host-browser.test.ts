@@ -36,20 +36,34 @@ describe.skipIf(!RUN_BROWSER_TESTS)("browser host (examples/browser; needs Debia
     expect(errors).toEqual([]);
   });
 
-  it.each(["paper", "precise"] as const)("normalises rows with the same bits as Node: SIMD build as the package, scalar build as the reference (%s)", async (preset) => {
-    const dim = 77;
-    const x = normalRows(31, 9, dim, 2, 3);
-    const gamma = normalRows(32, 1, dim);
-    const beta = normalRows(33, 1, dim);
-    const run = (page: Page) => page.evaluate(
-      ([xs, g, b, d, p]) => {
-        const il2n = (window as unknown as { iterl2norm: { layerNorm(x: Float32Array, dim: number, o: object): Float32Array } }).iterl2norm;
-        return Array.from(il2n.layerNorm(new Float32Array(xs), d, { gamma: new Float32Array(g), beta: new Float32Array(b), preset: p }));
-      },
-      [Array.from(x), Array.from(gamma), Array.from(beta), dim, preset] as const,
-    );
-    expect(firstBitDifference(await run(pages.simd), layerNorm(x, { dim, gamma, beta, preset }))).toBe(-1);
-    expect(firstBitDifference(await run(pages.scalar), reference.layerNormIter(x, { dim, gamma, beta, preset }))).toBe(-1);
-    expect(errors).toEqual([]);
-  });
+  it.each(["paper", "precise"] as const)(
+    "normalises rows with the same bits as Node: SIMD build as the package, scalar build as the reference (%s)",
+    async (preset) => {
+      const dim = 77;
+      const x = normalRows(31, 9, dim, 2, 3);
+      const gamma = normalRows(32, 1, dim);
+      const beta = normalRows(33, 1, dim);
+      const run = (page: Page) =>
+        page.evaluate(
+          ([xs, g, b, d, p]) => {
+            const il2n = (
+              window as unknown as { iterl2norm: { layerNorm(x: Float32Array, dim: number, o: object): Float32Array } }
+            ).iterl2norm;
+            return Array.from(
+              il2n.layerNorm(new Float32Array(xs), d, {
+                gamma: new Float32Array(g),
+                beta: new Float32Array(b),
+                preset: p,
+              }),
+            );
+          },
+          [Array.from(x), Array.from(gamma), Array.from(beta), dim, preset] as const,
+        );
+      expect(firstBitDifference(await run(pages.simd), layerNorm(x, { dim, gamma, beta, preset }))).toBe(-1);
+      expect(
+        firstBitDifference(await run(pages.scalar), reference.layerNormIter(x, { dim, gamma, beta, preset })),
+      ).toBe(-1);
+      expect(errors).toEqual([]);
+    },
+  );
 });

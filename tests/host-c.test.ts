@@ -26,7 +26,22 @@ function nodeScalar(x: Float32Array, dim: number, preset: "paper" | "precise", l
   const policy = k(preset === "precise" ? "LAMBDA_NEWTON" : "LAMBDA_PAPER");
   const status = l2
     ? call("l2_normalize", ptr, ptr, x.length / dim, dim, 0, k("METHOD_ITER"), policy, 0, 5, 0, k("FISR_QUAKE"))
-    : call("layer_norm", ptr, ptr, 0, 0, x.length / dim, dim, Math.fround(1e-5), k("METHOD_ITER"), policy, 0, 5, 0, k("FISR_QUAKE"));
+    : call(
+        "layer_norm",
+        ptr,
+        ptr,
+        0,
+        0,
+        x.length / dim,
+        dim,
+        Math.fround(1e-5),
+        k("METHOD_ITER"),
+        policy,
+        0,
+        5,
+        0,
+        k("FISR_QUAKE"),
+      );
   expect(status).toBe(k("STATUS_OK"));
   return new Float32Array((e.memory as WebAssembly.Memory).buffer, ptr, x.length).slice();
 }
@@ -42,7 +57,10 @@ function runC(x: Float32Array, dim: number, preset: string, l2: boolean): Float3
 
 beforeAll(() => {
   if (!RUN) return;
-  exe = execFileSync("bash", [join(root, "examples/c/build.sh"), dir], { encoding: "utf8" }).trim().split("\n").pop()!;
+  exe = execFileSync("bash", [join(root, "examples/c/build.sh"), dir], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop()!;
 }, 120_000);
 
 describe.skipIf(!RUN)("C host through wasm2c (examples/c; needs Debian's wabt and a C compiler)", () => {

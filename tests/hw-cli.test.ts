@@ -30,7 +30,7 @@ afterEach(() => {
 
 /** The row of a text table that starts with `first` (cells separated by two or more spaces). */
 function row(text: string, first: string): string[] {
-  const line = text.split("\n").find((l) => l.startsWith(first + " ") || l.startsWith(first + "  "));
+  const line = text.split("\n").find((l) => l.startsWith(`${first} `) || l.startsWith(`${first}  `));
   if (line === undefined) throw new Error(`no row starting with ${JSON.stringify(first)}`);
   return line.trim().split(/\s{2,}/);
 }

@@ -3,8 +3,18 @@
 // calling the model. And the closed-form activity against the simulator's counts.
 import { describe, expect, it } from "vitest";
 import {
-  COST_TABLE, DEFAULT_MACRO, DEFAULT_MACRO_BF16, defineMacro, digitRecurrenceAreaUm2, digitRecurrenceEnergyPj,
-  macroActivity, macroCost, macroEnergy, registerBits, simulateMacro, type MacroConfig,
+  COST_TABLE,
+  DEFAULT_MACRO,
+  DEFAULT_MACRO_BF16,
+  defineMacro,
+  digitRecurrenceAreaUm2,
+  digitRecurrenceEnergyPj,
+  macroActivity,
+  macroCost,
+  macroEnergy,
+  registerBits,
+  simulateMacro,
+  type MacroConfig,
 } from "iterl2norm/hw";
 
 /** Relative closeness for hand-computed decimals (the products are exact to ~1e-15 in binary64). */
@@ -48,7 +58,7 @@ describe("DEFAULT_MACRO area (FP32, 64 lanes, 1024-word buffers)", () => {
     close(byBlock["max-exponent comparators + exponent unit"]!, 699.48); // (63 + 4) × 36 × 0.29 = 67 × 10.44
     close(byBlock["input, γ, β buffers (SRAM)"]!, 24969.216); // 3·1024·32 = 98 304 bits × 0.127 / 0.5
     close(byBlock["pipeline registers"]!, 78660); //            17 480 bits × 4.5 (below)
-    close(byBlock["control"]!, 3000);
+    close(byBlock.control!, 3000);
   });
 
   it("pipeline register bits", () => {
@@ -62,7 +72,7 @@ describe("DEFAULT_MACRO area (FP32, 64 lanes, 1024-word buffers)", () => {
     close(cost.areaMm2, 0.407783776);
     // 45 nm rows at 45 nm: 64·7700 + 127·4184 + 7700 + 4184 + 67·36 = 1 038 464 µm², × (28/45)² = 784/2025,
     // plus the 28 nm rows 24 969.216 + 78 660 + 3 000 = 106 629.216
-    close(cost.areaRangeMm2[1], (1038464 * 784 / 2025 + 106629.216) / 1e6);
+    close(cost.areaRangeMm2[1], ((1038464 * 784) / 2025 + 106629.216) / 1e6);
     // 1 mW/mm² × 0.407783776 mm² × (1.05 / 1.05)
     close(cost.leakageMw, 0.407783776);
   });
@@ -90,10 +100,12 @@ describe("DEFAULT_MACRO energy of one vector, d = 1024", () => {
     expect(e.cycles).toBe(227);
     close(e.timeNs, 2270);
     close(e.leakagePj, 0.407783776 * 2270);
-    const dynamic = (4096 * 3.7 + 4096 * 0.9 + 2046 * 0.9 + 23 * 3.7 + 12 * 0.9 + 1030 * 0.03 + 7168 * 5) * E45 + (855168 * 0.003 + 227) * E28;
+    const dynamic =
+      (4096 * 3.7 + 4096 * 0.9 + 2046 * 0.9 + 23 * 3.7 + 12 * 0.9 + 1030 * 0.03 + 7168 * 5) * E45 +
+      (855168 * 0.003 + 227) * E28;
     close(e.dynamicPj, dynamic);
     close(e.totalPj, dynamic + 0.407783776 * 2270);
-    expect(e.totalPj / 1000).toBeCloseTo(52.70, 2);
+    expect(e.totalPj / 1000).toBeCloseTo(52.7, 2);
     // dynamic power with 1024-element vectors back to back: dynamic pJ / 2270 ns = mW
     close(macroCost(DEFAULT_MACRO).dynamicMw, dynamic / 2270);
   });
@@ -118,9 +130,9 @@ describe("BF16 and the method-specific units", () => {
     // energy: 27 · ((27/32)·0.1·E45 + 2·27·0.003·E28)
     close(digitRecurrenceEnergyPj("fp32", 1.05), 27 * ((27 / 32) * 0.1 * E45 + 2 * 27 * 0.003 * E28));
     const sqrt = macroCost(defineMacro({ method: "sqrt" }));
-    close(sqrt.areaMm2 - macroCost(DEFAULT_MACRO).areaMm2, 2 * 398.0221875 / 1e6);
+    close(sqrt.areaMm2 - macroCost(DEFAULT_MACRO).areaMm2, (2 * 398.0221875) / 1e6);
     const fisr = macroCost(defineMacro({ method: "fisr" }));
-    close(fisr.areaMm2 - macroCost(DEFAULT_MACRO).areaMm2, 137 * 0.29 / 1e6);
+    close(fisr.areaMm2 - macroCost(DEFAULT_MACRO).areaMm2, (137 * 0.29) / 1e6);
   });
 
   it("energy scales with V² (45 nm rows) and leakage with V", () => {
@@ -128,7 +140,7 @@ describe("BF16 and the method-specific units", () => {
     // at 0.9 V the 45 nm rows scale by 28/45 only, the 28 nm rows by 1
     close(macroEnergy(64, low).breakdown.mulBlock, 256 * 3.7 * (28 / 45));
     close(macroEnergy(64, low).breakdown.control, 116);
-    close(macroCost(low).leakageMw, 0.407783776 * 0.9 / 1.05);
+    close(macroCost(low).leakageMw, (0.407783776 * 0.9) / 1.05);
   });
 });
 

@@ -2,7 +2,13 @@
 // two published latencies, and hand-computed table values.
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_MACRO, DEFAULT_MACRO_BF16, PAPER_LATENCY, defineMacro, macroLatency, macroPhases, simulateMacro,
+  DEFAULT_MACRO,
+  DEFAULT_MACRO_BF16,
+  PAPER_LATENCY,
+  defineMacro,
+  macroLatency,
+  macroPhases,
+  simulateMacro,
   type MacroConfig,
 } from "iterl2norm/hw";
 
@@ -14,11 +20,22 @@ function vector(d: number): Float32Array {
 const CONFIGS: [string, MacroConfig][] = [
   ["DEFAULT_MACRO (fp32, 64 lanes)", DEFAULT_MACRO],
   ["DEFAULT_MACRO_BF16", DEFAULT_MACRO_BF16],
-  ["16 lanes, add 1, mul 3, read 2, exponent 2, write 2, no phase switch, Newton",
-    defineMacro({ lanes: 16, lambda: "newton", latency: { add: 1, mul: 3, read: 2, exponent: 2, write: 2, phaseSwitch: 0 } })],
-  ["2 lanes (many recirculations), FISR 2 steps, maxDim 300",
-    defineMacro({ lanes: 2, maxDim: 300, method: "fisr", fisr: { steps: 2 } })],
-  ["256 lanes, sqrt + divide, phase switch 5, bf16", defineMacro({ format: "bf16", lanes: 256, method: "sqrt", latency: { phaseSwitch: 5 } })],
+  [
+    "16 lanes, add 1, mul 3, read 2, exponent 2, write 2, no phase switch, Newton",
+    defineMacro({
+      lanes: 16,
+      lambda: "newton",
+      latency: { add: 1, mul: 3, read: 2, exponent: 2, write: 2, phaseSwitch: 0 },
+    }),
+  ],
+  [
+    "2 lanes (many recirculations), FISR 2 steps, maxDim 300",
+    defineMacro({ lanes: 2, maxDim: 300, method: "fisr", fisr: { steps: 2 } }),
+  ],
+  [
+    "256 lanes, sqrt + divide, phase switch 5, bf16",
+    defineMacro({ format: "bf16", lanes: 256, method: "sqrt", latency: { phaseSwitch: 5 } }),
+  ],
   ["32 lanes, 0 iterations, add 3", defineMacro({ lanes: 32, iterations: 0, latency: { add: 3 } })],
 ];
 
@@ -29,7 +46,9 @@ describe("simulateMacro cycles equal macroLatency for every d from 1 to maxDim",
       const r = simulateMacro(vector(d), config);
       const phases = macroPhases(d, config);
       if (r.cycles !== macroLatency(d, config) || JSON.stringify(r.phases) !== JSON.stringify(phases)) {
-        bad.push(`d=${d}: simulated ${r.cycles} ${JSON.stringify(r.phases)}, closed form ${macroLatency(d, config)} ${JSON.stringify(phases)}`);
+        bad.push(
+          `d=${d}: simulated ${r.cycles} ${JSON.stringify(r.phases)}, closed form ${macroLatency(d, config)} ${JSON.stringify(phases)}`,
+        );
         if (bad.length >= 3) break;
       }
     }
@@ -42,7 +61,10 @@ describe("the paper's two published latencies (arXiv 2412.04778 v2, 100 MHz)", (
     expect(PAPER_LATENCY).toEqual({ 64: 116, 1024: 227 });
   });
 
-  it.each([["fp32", DEFAULT_MACRO], ["bf16", DEFAULT_MACRO_BF16]] as const)("%s: closed form and simulator give 116 and 227", (_f, config) => {
+  it.each([
+    ["fp32", DEFAULT_MACRO],
+    ["bf16", DEFAULT_MACRO_BF16],
+  ] as const)("%s: closed form and simulator give 116 and 227", (_f, config) => {
     expect(macroLatency(64, config)).toBe(116);
     expect(macroLatency(1024, config)).toBe(227);
     expect(simulateMacro(vector(64), config).cycles).toBe(116);
@@ -91,7 +113,8 @@ describe("hand-computed latencies of DEFAULT_MACRO", () => {
 
 describe("latency is non-decreasing in d", () => {
   it.each(CONFIGS)("%s", (_name, config) => {
-    for (let d = 1; d < config.maxDim; d++) expect(macroLatency(d + 1, config)).toBeGreaterThanOrEqual(macroLatency(d, config));
+    for (let d = 1; d < config.maxDim; d++)
+      expect(macroLatency(d + 1, config)).toBeGreaterThanOrEqual(macroLatency(d, config));
   });
 });
 

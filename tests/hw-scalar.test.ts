@@ -29,7 +29,8 @@ function firstMismatches(m: Float32Array, config: MacroConfig, oracle: (m: Float
   const bad: string[] = [];
   for (let i = 0; i < m.length && bad.length < 5; i++) {
     const got = simulateInverseNorm(m[i]!, config).a;
-    if (bitsOf(got) !== bitsOf(want[i]!)) bad.push(`m=${m[i]} (0x${bitsOf(m[i]!).toString(16)}): macro ${got}, library ${want[i]}`);
+    if (bitsOf(got) !== bitsOf(want[i]!))
+      bad.push(`m=${m[i]} (0x${bitsOf(m[i]!).toString(16)}): macro ${got}, library ${want[i]}`);
   }
   return bad;
 }
@@ -83,15 +84,25 @@ describe("BF16 scalar path, every positive finite BF16 value", () => {
   });
 
   it.each(ITER_CASES.slice(1))("IterL2Norm %s", (_n, hw, opts) => {
-    expect(firstMismatches(some, defineMacro({ format: "bf16", ...hw }), (v) => rsqrt(v, { ...opts, format: "bf16" }))).toEqual([]);
+    expect(
+      firstMismatches(some, defineMacro({ format: "bf16", ...hw }), (v) => rsqrt(v, { ...opts, format: "bf16" })),
+    ).toEqual([]);
   });
 
   it.each([1, 2])("FISR, magic 0x5f37, %i Newton steps", (steps) => {
-    expect(firstMismatches(some, defineMacro({ format: "bf16", method: "fisr", fisr: { steps } }), (v) => fisr(v, { steps, format: "bf16" }))).toEqual([]);
+    expect(
+      firstMismatches(some, defineMacro({ format: "bf16", method: "fisr", fisr: { steps } }), (v) =>
+        fisr(v, { steps, format: "bf16" }),
+      ),
+    ).toEqual([]);
   });
 
   it("sqrt then divide", () => {
-    expect(firstMismatches(some, defineMacro({ format: "bf16", method: "sqrt" }), (v) => rsqrt(v, { method: "sqrt", format: "bf16" }))).toEqual([]);
+    expect(
+      firstMismatches(some, defineMacro({ format: "bf16", method: "sqrt" }), (v) =>
+        rsqrt(v, { method: "sqrt", format: "bf16" }),
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -42,7 +42,13 @@ interface Case {
  * the library's own rsqrt. This is exact for the map the library uses, including
  * the jump of the paper preset where m crosses a power of two.
  */
-function inverseNormSpread(mA: number, mLo: number, mHi: number, format: "fp32" | "bf16", opts: InverseNormOptions): number {
+function inverseNormSpread(
+  mA: number,
+  mLo: number,
+  mHi: number,
+  format: "fp32" | "bf16",
+  opts: InverseNormOptions,
+): number {
   const aA = rsqrt(mA, { ...opts, format });
   const lo = Math.max(Number.MIN_VALUE, Math.min(mLo, mA));
   const hi = Math.max(mHi, mA);
@@ -61,7 +67,10 @@ function inverseNormSpread(mA: number, mLo: number, mHi: number, format: "fp32" 
 }
 
 /** The rounding of a format (the library's: f32 first, then RNE to BF16). */
-const roundTo = (format: "fp32" | "bf16") => (v: number): number => (format === "fp32" ? Math.fround(v) : fromBits(toBF16(Float32Array.of(v))[0]! << 16));
+const roundTo =
+  (format: "fp32" | "bf16") =>
+  (v: number): number =>
+    format === "fp32" ? Math.fround(v) : fromBits(toBF16(Float32Array.of(v))[0]! << 16);
 
 /**
  * Per-element tolerance |macro − library| for one row, derived from the two
@@ -156,7 +165,10 @@ function compare(c: Case): { worst: number; relTol: number } {
   const format = c.config.format;
   const r = simulateMacro(c.x, c.config, { mode: c.mode, gamma: c.gamma, beta: c.beta, eps: c.eps });
   const opts = { dim: d, format, lambda: c.lambda, eps: c.eps };
-  const ref = c.mode === "layernorm" ? layerNorm(c.x, { ...opts, gamma: c.gamma, beta: c.beta }) as Float32Array : l2Normalize(c.x, opts) as Float32Array;
+  const ref =
+    c.mode === "layernorm"
+      ? (layerNorm(c.x, { ...opts, gamma: c.gamma, beta: c.beta }) as Float32Array)
+      : (l2Normalize(c.x, opts) as Float32Array);
   const tol = tolerance(c, r, ref);
   let worst = 0;
   let maxTol = 0;
@@ -178,29 +190,40 @@ function inFormat(x: Float32Array, config: MacroConfig): Float32Array {
 }
 
 const DIMS = [1, 7, 64, 100, 768, 1024];
-const DISTRIBUTIONS: [number, number][] = [[0, 1], [3, 2], [0.5, 0.01], [100, 1]];
+const DISTRIBUTIONS: [number, number][] = [
+  [0, 1],
+  [3, 2],
+  [0.5, 0.01],
+  [100, 1],
+];
 
-describe.each([["fp32", DEFAULT_MACRO], ["bf16", DEFAULT_MACRO_BF16]] as const)("%s macro vs the library, derived tolerance", (format, base) => {
+describe.each([
+  ["fp32", DEFAULT_MACRO],
+  ["bf16", DEFAULT_MACRO_BF16],
+] as const)("%s macro vs the library, derived tolerance", (format, base) => {
   // The tolerance, relative to the row's largest output, must stay small enough to
   // catch a real error (one element dropped from a sum moves μ by about σ/d and the
   // outputs by about 1/d of the largest): FP32 1e-4, BF16 (8-bit μ and m) 0.05.
   const meaningful = format === "fp32" ? 1e-4 : 0.05;
 
-  it.each(["paper", "newton"] as const)("LayerNorm, λ %s, random γ and β, d in 1…1024, four distributions", (lambda) => {
-    const config = defineMacro({ format, lambda });
-    const next = rng(11);
-    for (const d of DIMS) {
-      for (const [mean, sd] of DISTRIBUTIONS) {
-        if (format === "bf16" && mean === 100) continue; // μ = 100 in BF16 has ulp 0.5 ≈ σ/2: the bound is vacuous there
-        const x = inFormat(normalRows(d * 31 + mean, 1, d, mean, sd), config);
-        const gammaV = Float32Array.from({ length: d }, () => 0.5 + next());
-        const betaV = Float32Array.from({ length: d }, () => next() - 0.5);
-        const { worst, relTol } = compare({ x, config, mode: "layernorm", lambda, gamma: gammaV, beta: betaV });
-        expect(worst, `d=${d} N(${mean}, ${sd}²)`).toBeLessThanOrEqual(1);
-        if (d > 1) expect(relTol, `d=${d} N(${mean}, ${sd}²)`).toBeLessThan(meaningful);
+  it.each(["paper", "newton"] as const)(
+    "LayerNorm, λ %s, random γ and β, d in 1…1024, four distributions",
+    (lambda) => {
+      const config = defineMacro({ format, lambda });
+      const next = rng(11);
+      for (const d of DIMS) {
+        for (const [mean, sd] of DISTRIBUTIONS) {
+          if (format === "bf16" && mean === 100) continue; // μ = 100 in BF16 has ulp 0.5 ≈ σ/2: the bound is vacuous there
+          const x = inFormat(normalRows(d * 31 + mean, 1, d, mean, sd), config);
+          const gammaV = Float32Array.from({ length: d }, () => 0.5 + next());
+          const betaV = Float32Array.from({ length: d }, () => next() - 0.5);
+          const { worst, relTol } = compare({ x, config, mode: "layernorm", lambda, gamma: gammaV, beta: betaV });
+          expect(worst, `d=${d} N(${mean}, ${sd}²)`).toBeLessThanOrEqual(1);
+          if (d > 1) expect(relTol, `d=${d} N(${mean}, ${sd}²)`).toBeLessThan(meaningful);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("LayerNorm with ε = 0 and ε = 0.1, no γ or β", () => {
     for (const eps of [0, 0.1]) {
@@ -224,7 +247,10 @@ describe.each([["fp32", DEFAULT_MACRO], ["bf16", DEFAULT_MACRO_BF16]] as const)(
 
   it("rows the library must rescale: values near 1e30 (Σy² overflows FP32) and 1e-30 (L2, ε = 0)", () => {
     for (const scale of [1e30, 1e-30]) {
-      const x = inFormat(normalRows(3, 1, 500, 0, 1).map((v) => v * scale), base);
+      const x = inFormat(
+        normalRows(3, 1, 500, 0, 1).map((v) => v * scale),
+        base,
+      );
       const r = compare({ x, config: base, mode: "l2", lambda: "paper" });
       expect(r.worst).toBeLessThanOrEqual(1);
       const ln = compare({ x, config: base, mode: "layernorm", lambda: "paper", eps: 0 });
@@ -244,14 +270,20 @@ describe("16 lanes, Newton λ, 0 phase switch: the tolerance holds for another t
 describe("edge rules (docs/design.md §4)", () => {
   it("a constant row gives β exactly (μ = x₀, y = 0)", () => {
     const beta = Float32Array.from({ length: 100 }, (_, i) => i / 10 - 3);
-    const r = simulateMacro(new Float32Array(100).fill(3.25), DEFAULT_MACRO, { beta, gamma: new Float32Array(100).fill(2), eps: 0 });
+    const r = simulateMacro(new Float32Array(100).fill(3.25), DEFAULT_MACRO, {
+      beta,
+      gamma: new Float32Array(100).fill(2),
+      eps: 0,
+    });
     expect(Array.from(r.output)).toEqual(Array.from(beta));
   });
 
   it("an all-zero row gives β in LayerNorm and zeros in L2", () => {
     const beta = new Float32Array(64).fill(0.5);
     expect(Array.from(simulateMacro(new Float32Array(64), DEFAULT_MACRO, { beta }).output)).toEqual(Array.from(beta));
-    expect(Array.from(simulateMacro(new Float32Array(64), DEFAULT_MACRO, { mode: "l2" }).output)).toEqual(new Array(64).fill(0));
+    expect(Array.from(simulateMacro(new Float32Array(64), DEFAULT_MACRO, { mode: "l2" }).output)).toEqual(
+      new Array(64).fill(0),
+    );
   });
 
   it.each([NaN, Infinity, -Infinity])("a row holding %s gives NaN everywhere, in the same number of cycles", (bad) => {
@@ -302,16 +334,52 @@ describe("inputs and outputs", () => {
 
 describe("argument checks", () => {
   it.each<[string, () => unknown, RegExp]>([
-    ["x not a typed array", () => simulateMacro([1, 2] as unknown as Float32Array), /x must be a Float32Array \(or a Uint16Array of BF16 bits\); got Array\(2\)/],
-    ["x longer than maxDim", () => simulateMacro(new Float32Array(1025)), /x\.length must be from 1 to config\.maxDim = 1024; got 1025/],
+    [
+      "x not a typed array",
+      () => simulateMacro([1, 2] as unknown as Float32Array),
+      /x must be a Float32Array \(or a Uint16Array of BF16 bits\); got Array\(2\)/,
+    ],
+    [
+      "x longer than maxDim",
+      () => simulateMacro(new Float32Array(1025)),
+      /x\.length must be from 1 to config\.maxDim = 1024; got 1025/,
+    ],
     ["empty x", () => simulateMacro(new Float32Array(0)), /got 0/],
-    ["raw bits with an fp32 config", () => simulateMacro(new Uint16Array(4)), /x is a Uint16Array of raw bits, which needs config\.format "bf16"; got "fp32"/],
-    ["γ of the wrong length", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { gamma: new Float32Array(7) }), /options\.gamma\.length must be 8 \(x\.length\); got 7/],
-    ["γ in L2 mode", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { mode: "l2", gamma: new Float32Array(8) }), /apply to mode "layernorm" only/],
-    ["unknown mode", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { mode: "rms" as "l2" }), /options\.mode must be "layernorm" or "l2"; got "rms"/],
-    ["negative ε", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { eps: -1 }), /options\.eps must be a number ≥ 0 that is finite in f32; got -1/],
-    ["unknown option", () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { dim: 8 } as never), /options has an unknown field "dim"/],
-    ["bad config", () => simulateMacro(new Float32Array(8), { ...DEFAULT_MACRO, lanes: 3 }), /config\.lanes must be a power of two/],
+    [
+      "raw bits with an fp32 config",
+      () => simulateMacro(new Uint16Array(4)),
+      /x is a Uint16Array of raw bits, which needs config\.format "bf16"; got "fp32"/,
+    ],
+    [
+      "γ of the wrong length",
+      () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { gamma: new Float32Array(7) }),
+      /options\.gamma\.length must be 8 \(x\.length\); got 7/,
+    ],
+    [
+      "γ in L2 mode",
+      () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { mode: "l2", gamma: new Float32Array(8) }),
+      /apply to mode "layernorm" only/,
+    ],
+    [
+      "unknown mode",
+      () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { mode: "rms" as "l2" }),
+      /options\.mode must be "layernorm" or "l2"; got "rms"/,
+    ],
+    [
+      "negative ε",
+      () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { eps: -1 }),
+      /options\.eps must be a number ≥ 0 that is finite in f32; got -1/,
+    ],
+    [
+      "unknown option",
+      () => simulateMacro(new Float32Array(8), DEFAULT_MACRO, { dim: 8 } as never),
+      /options has an unknown field "dim"/,
+    ],
+    [
+      "bad config",
+      () => simulateMacro(new Float32Array(8), { ...DEFAULT_MACRO, lanes: 3 }),
+      /config\.lanes must be a power of two/,
+    ],
   ])("%s", (_n, call, message) => {
     expect(call).toThrow(message);
   });

@@ -109,8 +109,21 @@ describe("the emulated summation order (reference.kernelSum)", () => {
 
   it("every term is added exactly once (terms 1 … n, summed exactly in float64, give n(n+1)/2)", () => {
     for (const n of [0, 1, 5, 16, 31, 100, 515, 1100]) {
-      expect(reference.kernelSum(n, (i) => i + 1, (a, b) => a + b)).toBe((n * (n + 1)) / 2);
-      expect(reference.kernelSum(n, (i) => i + 1, (a, b) => a + b, reference.chunkOf(true, n))).toBe((n * (n + 1)) / 2);
+      expect(
+        reference.kernelSum(
+          n,
+          (i) => i + 1,
+          (a, b) => a + b,
+        ),
+      ).toBe((n * (n + 1)) / 2);
+      expect(
+        reference.kernelSum(
+          n,
+          (i) => i + 1,
+          (a, b) => a + b,
+          reference.chunkOf(true, n),
+        ),
+      ).toBe((n * (n + 1)) / 2);
     }
   });
 

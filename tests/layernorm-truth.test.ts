@@ -77,7 +77,9 @@ describe("FISR variants inside the row kernel", () => {
     const got = layerNorm(x, { dim, method: "fisr", fisr: { variant } });
     const truth = reference.layerNormExact(x, { dim });
     for (let r = 0; r < 8; r++) {
-      expect(worstExcess(got, truth, layerNormBound(x.subarray(r * dim, (r + 1) * dim), 1e-5, epsA), r * dim)).toBeLessThanOrEqual(0);
+      expect(
+        worstExcess(got, truth, layerNormBound(x.subarray(r * dim, (r + 1) * dim), 1e-5, epsA), r * dim),
+      ).toBeLessThanOrEqual(0);
     }
   });
 });

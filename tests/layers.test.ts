@@ -14,7 +14,10 @@ interface Manifest {
   readonly peerDependencies?: Record<string, string>;
 }
 const manifest = (path: string): Manifest => JSON.parse(readFileSync(join(root, path), "utf8")) as Manifest;
-const declared = (m: Manifest): string[] => [...Object.keys(m.dependencies ?? {}), ...Object.keys(m.peerDependencies ?? {})];
+const declared = (m: Manifest): string[] => [
+  ...Object.keys(m.dependencies ?? {}),
+  ...Object.keys(m.peerDependencies ?? {}),
+];
 const library = manifest("package.json");
 const tools = manifest("cli/package.json");
 
@@ -47,13 +50,22 @@ function sources(folder: string): string[] {
   return readdirSync(join(root, folder), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".d.ts"))
     .map((e) => join(e.parentPath, e.name))
-    .filter((p) => !relative(root, p).split(sep).some((part) => part === "dist" || part === "node_modules"));
+    .filter(
+      (p) =>
+        !relative(root, p)
+          .split(sep)
+          .some((part) => part === "dist" || part === "node_modules"),
+    );
 }
 
 /** Module specifiers of static imports, re-exports and dynamic imports with a literal argument. */
-export function specifiers(code: string): string[] {
+function specifiers(code: string): string[] {
   const found: string[] = [];
-  const patterns = [/^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm, /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g, /^\s*import\s*["']([^"']+)["']/gm];
+  const patterns = [
+    /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm,
+    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+    /^\s*import\s*["']([^"']+)["']/gm,
+  ];
   for (const re of patterns) for (const m of code.matchAll(re)) found.push(m[1]!);
   return found;
 }
@@ -98,12 +110,19 @@ describe("layers point one way", () => {
     const code = [
       'import { a } from "../cli/x.js";',
       'export {\n  b,\n} from "./y.js";',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text holding a template literal
       'const s = `not ${x} from "a-string"`;',
       'const m = await import("vega-lite");',
       'import "../bench/side-effect.js";',
       'import type { T } from "iterl2norm/hw";',
     ].join("\n");
-    expect(specifiers(code).sort()).toEqual(["../bench/side-effect.js", "../cli/x.js", "./y.js", "iterl2norm/hw", "vega-lite"]);
+    expect(specifiers(code).sort()).toEqual([
+      "../bench/side-effect.js",
+      "../cli/x.js",
+      "./y.js",
+      "iterl2norm/hw",
+      "vega-lite",
+    ]);
     const file = join(root, "hw", "probe.ts");
     expect(violation("hw", file, "../cli/main.js")).toMatch(/from cli\//);
     expect(violation("hw", file, "../js/index.js")).toBeUndefined();

@@ -6,7 +6,13 @@ import { layerNorm } from "iterl2norm";
 import { layerNormOnnxModel } from "../bench/onnx-model.js";
 import { normalRows } from "./helpers.js";
 
-async function ortLayerNorm(x: Float32Array, dim: number, gamma: Float32Array, beta: Float32Array, eps: number): Promise<Float32Array> {
+async function ortLayerNorm(
+  x: Float32Array,
+  dim: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  eps: number,
+): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(layerNormOnnxModel(dim, eps), {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,

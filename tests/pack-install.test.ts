@@ -33,7 +33,9 @@ function installInto(dir: string, tarballs: string[]): string {
 
 /** The installed packages of a project: every package.json under node_modules that npm's lockfile lists. */
 function installedPackages(dir: string): string[] {
-  const lock = JSON.parse(readFileSync(join(dir, "node_modules", ".package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
+  const lock = JSON.parse(readFileSync(join(dir, "node_modules", ".package-lock.json"), "utf8")) as {
+    packages: Record<string, unknown>;
+  };
   return Object.keys(lock.packages).filter((p) => p.startsWith("node_modules/"));
 }
 
@@ -46,7 +48,9 @@ function script(name: string, lines: string[]): string {
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "iterl2norm-pack-"));
   const pack = (args: string[]): string => {
-    const packed = JSON.parse(run(npm, ["pack", "--json", "--pack-destination", dir, ...args], root)) as { filename: string }[];
+    const packed = JSON.parse(run(npm, ["pack", "--json", "--pack-destination", dir, ...args], root)) as {
+      filename: string;
+    }[];
     return join(dir, packed[0]!.filename);
   };
   tarball = pack([]);
@@ -62,7 +66,14 @@ describe("the packed package installed into an empty project", () => {
     expect(files).toContain("package/build/iterl2norm.wasm");
     expect(files).toContain("package/dist/js/index.js");
     expect(files).toContain("package/dist/js/index.d.ts");
-    expect(files.some((f) => f.startsWith("package/tests/") || f.startsWith("package/assembly/") || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toBe(false);
+    expect(
+      files.some(
+        (f) =>
+          f.startsWith("package/tests/") ||
+          f.startsWith("package/assembly/") ||
+          (f.endsWith(".ts") && !f.endsWith(".d.ts")),
+      ),
+    ).toBe(false);
   });
 
   it("adds at most 2 packages and 1 MB to an empty project", () => {
@@ -73,14 +84,19 @@ describe("the packed package installed into an empty project", () => {
   });
 
   it("works from ESM", () => {
-    const out = run(process.execPath, ["--input-type=module", "-e",
-      "import { layerNorm, rsqrt } from 'iterl2norm'; const y = layerNorm(new Float32Array([1, 2, 3, 4]), { dim: 4 }); console.log(y.length, rsqrt(4, { preset: 'precise' }))"]);
+    const out = run(process.execPath, [
+      "--input-type=module",
+      "-e",
+      "import { layerNorm, rsqrt } from 'iterl2norm'; const y = layerNorm(new Float32Array([1, 2, 3, 4]), { dim: 4 }); console.log(y.length, rsqrt(4, { preset: 'precise' }))",
+    ]);
     expect(out.trim()).toBe("4 0.5");
   });
 
   it("works from CommonJS through require(esm)", () => {
-    const out = run(process.execPath, ["-e",
-      "const { l2Normalize } = require('iterl2norm'); console.log(Array.from(l2Normalize(new Float32Array([3, 4]), { dim: 2, preset: 'precise' })).join(' '))"]);
+    const out = run(process.execPath, [
+      "-e",
+      "const { l2Normalize } = require('iterl2norm'); console.log(Array.from(l2Normalize(new Float32Array([3, 4]), { dim: 2, preset: 'precise' })).join(' '))",
+    ]);
     const [a, b] = out.trim().split(" ").map(Number);
     // precise preset: relative error of a ≤ 3e-7, plus one rounding of the product
     expect(Math.abs(a! / 0.6 - 1)).toBeLessThan(3.6e-7);
@@ -119,19 +135,33 @@ describe("the packed package installed into an empty project", () => {
   });
 
   it("resolves its types for a TypeScript user", () => {
-    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
-      compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022", "DOM"], types: [] },
-      files: ["use.ts"],
-    }));
-    writeFileSync(join(app, "use.ts"), [
-      "import { layerNorm, createWorkspace, type NormalizeOptions } from 'iterl2norm';",
-      "import { macroLatency } from 'iterl2norm/hw';",
-      "const opts: NormalizeOptions = { dim: 4, preset: 'precise' };",
-      "const y: Float32Array = layerNorm(new Float32Array(4), opts);",
-      "const n: number = macroLatency(64);",
-      "createWorkspace(1, 4).dispose();",
-      "export { y, n };",
-    ].join("\n"));
+    writeFileSync(
+      join(app, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          lib: ["ES2022", "DOM"],
+          types: [],
+        },
+        files: ["use.ts"],
+      }),
+    );
+    writeFileSync(
+      join(app, "use.ts"),
+      [
+        "import { layerNorm, createWorkspace, type NormalizeOptions } from 'iterl2norm';",
+        "import { macroLatency } from 'iterl2norm/hw';",
+        "const opts: NormalizeOptions = { dim: 4, preset: 'precise' };",
+        "const y: Float32Array = layerNorm(new Float32Array(4), opts);",
+        "const n: number = macroLatency(64);",
+        "createWorkspace(1, 4).dispose();",
+        "export { y, n };",
+      ].join("\n"),
+    );
     run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."]);
   });
 });
@@ -147,7 +177,9 @@ describe("the packed tools package installed next to the library", () => {
   it("installs the iterl2norm bin", () => {
     const bins = readdirSync(join(toolsApp, "node_modules", ".bin"));
     expect(bins).toContain("iterl2norm");
-    expect(run(join(toolsApp, "node_modules", ".bin", "iterl2norm"), ["--version"], toolsApp).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(run(join(toolsApp, "node_modules", ".bin", "iterl2norm"), ["--version"], toolsApp).trim()).toMatch(
+      /^\d+\.\d+\.\d+$/,
+    );
   });
 
   it("uses the installed library rather than a copy of its own", () => {
@@ -155,7 +187,11 @@ describe("the packed tools package installed next to the library", () => {
   });
 
   it("runs the report command (the bench and hw code ship with it)", () => {
-    const out = run(join(toolsApp, "node_modules", ".bin", "iterl2norm"), ["report", "--no-bench", "--out", join(toolsApp, "report")], toolsApp);
+    const out = run(
+      join(toolsApp, "node_modules", ".bin", "iterl2norm"),
+      ["report", "--no-bench", "--out", join(toolsApp, "report")],
+      toolsApp,
+    );
     expect(out).toMatch(/116 cycles \(100 MHz\)\s+116 cycles/);
     expect(readdirSync(join(toolsApp, "report"))).toContain("index.html");
   });

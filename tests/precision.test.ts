@@ -49,8 +49,14 @@ describe("seeded inputs", () => {
 
 describe("runStudy on a small configuration (BF16, FP16)", () => {
   const opts: StudyOptions = {
-    formats: ["bf16", "fp16"], dims: [64, 100, 768], dists: ["uniform", "llm"], trials: 4, seed: 3, eps: 1e-5,
-    largeDims: [256, 4096], largeTrials: 2,
+    formats: ["bf16", "fp16"],
+    dims: [64, 100, 768],
+    dists: ["uniform", "llm"],
+    trials: 4,
+    seed: 3,
+    eps: 1e-5,
+    largeDims: [256, 4096],
+    largeTrials: 2,
   };
   const r = runStudy(opts);
 
@@ -77,7 +83,10 @@ describe("runStudy on a small configuration (BF16, FP16)", () => {
   it("errors sit at the formats' rounding level: sqrt within 8·u·max|out|, u = 2^-8 (BF16), 2^-11 (FP16)", () => {
     // LayerNorm outputs of these rows are below ~4 (uniform) and ~64 (llm outliers)
     // in magnitude; sqrt + division rounds ≤ 8 times along the path.
-    for (const [format, u] of [["bf16", 2 ** -8], ["fp16", 2 ** -11]] as const) {
+    for (const [format, u] of [
+      ["bf16", 2 ** -8],
+      ["fp16", 2 ** -11],
+    ] as const) {
       expect(r.precision.uniform![format]![768]!.sqrt!.maxAbs).toBeLessThan(8 * u * 4);
       expect(r.precision.llm![format]![768]!.sqrt!.maxAbs).toBeLessThan(8 * u * 64);
     }
@@ -105,7 +114,9 @@ describe("runStudy on a small configuration (BF16, FP16)", () => {
 
   it("large d: FP16 rows of width 4096 normalise (rescaled when Σy² would overflow); native BF16 accumulation is worse", () => {
     expect(Number.isFinite(r.largeD.fp16![4096]!["iter-precise"]!.maxAbs)).toBe(true);
-    expect(r.largeD.bf16![4096]!["iter-precise-native"]!.meanAbs).toBeGreaterThan(r.largeD.bf16![4096]!["iter-precise"]!.meanAbs);
+    expect(r.largeD.bf16![4096]!["iter-precise-native"]!.meanAbs).toBeGreaterThan(
+      r.largeD.bf16![4096]!["iter-precise"]!.meanAbs,
+    );
   });
 });
 
@@ -114,8 +125,14 @@ describe("iterl2norm precision (main)", () => {
   const capture = (): { out: string[]; err: string[] } => {
     const out: string[] = [];
     const err: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-    vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
+    vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
+      out.push(String(s));
+      return true;
+    });
+    vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => {
+      err.push(String(s));
+      return true;
+    });
     return { out, err };
   };
   afterEach(() => vi.restoreAllMocks());
@@ -132,7 +149,9 @@ describe("iterl2norm precision (main)", () => {
     expect(await main(["--formats", "fp8"])).toBe(2);
     expect(await main(["--dist", "cauchy"])).toBe(2);
     expect(await main(["--bogus"])).toBe(2);
-    expect(err.join("")).toMatch(/--trials must be an integer from 1 to 100000; got "zero"[\s\S]*--formats[\s\S]*"fp8"[\s\S]*"cauchy"/);
+    expect(err.join("")).toMatch(
+      /--trials must be an integer from 1 to 100000; got "zero"[\s\S]*--formats[\s\S]*"fp8"[\s\S]*"cauchy"/,
+    );
   });
 
   it("--json prints one JSON document and nothing else on stdout", async () => {
@@ -153,7 +172,13 @@ describe("iterl2norm precision (main)", () => {
       expect(md).toContain(`iterl2norm precision ${[...small, "--out", dir].join(" ")}`);
       expect(md).toMatch(/Seed: 1/);
       const files = readdirSync(join(dir, "precision")).sort();
-      expect(files).toEqual(["convergence.svg", "lambda-sweep.svg", "large-d.svg", "precision-uniform.svg", "results.json"]);
+      expect(files).toEqual([
+        "convergence.svg",
+        "lambda-sweep.svg",
+        "large-d.svg",
+        "precision-uniform.svg",
+        "results.json",
+      ]);
       expect(readFileSync(join(dir, "precision", "convergence.svg"), "utf8")).toMatch(/^<svg[\s\S]*<path/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,8 +6,15 @@
 // memory growth. Errors: each bad input by name, with layerNorm's messages for options.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  createL2Normalize, createLayerNorm, createWorkspace, l2Normalize, layerNorm, toBF16, toFP16,
-  type NormalizeOptions, type Normalizer,
+  createL2Normalize,
+  createLayerNorm,
+  createWorkspace,
+  l2Normalize,
+  layerNorm,
+  toBF16,
+  toFP16,
+  type NormalizeOptions,
+  type Normalizer,
 } from "iterl2norm";
 import { kernel } from "iterl2norm/kernel";
 import { firstBitDifference, normalRows } from "./helpers.js";
@@ -42,8 +49,13 @@ function bitsEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string
  * ln(input) with out omitted, given, and in place (out === a copy of x) each equal
  * the per-call function on a copy of input with the same options, bit for bit.
  */
-function sameAsPerCall(ln: Normalizer, perCall: (x: never, o: never) => Float32Array | Uint16Array,
-  input: Float32Array | Uint16Array, opts: Opts, what: string): void {
+function sameAsPerCall(
+  ln: Normalizer,
+  perCall: (x: never, o: never) => Float32Array | Uint16Array,
+  input: Float32Array | Uint16Array,
+  opts: Opts,
+  what: string,
+): void {
   const want = perCall(input.slice() as never, { ...opts } as never);
   bitsEqual(ln(input as Float32Array), want, `${what}, new out`);
   const out = input instanceof Uint16Array ? new Uint16Array(input.length) : new Float32Array(input.length);
@@ -96,8 +108,14 @@ describe("createLayerNorm / createL2Normalize give layerNorm's / l2Normalize's b
       const convert = format === "bf16" ? toBF16 : toFP16;
       const bitsX = convert(x);
       for (const accumulate of ["fp32", "native"] as const) {
-        const inverse: Opts[] = [{}, { preset: "precise" }, { lambda: 0.3, iterations: 3 }, { method: "sqrt" },
-          { method: "fisr" }, { method: "fisr", fisr: { magic: format === "bf16" ? 0x5f35 : 0x59b7, steps: 2 } }];
+        const inverse: Opts[] = [
+          {},
+          { preset: "precise" },
+          { lambda: 0.3, iterations: 3 },
+          { method: "sqrt" },
+          { method: "fisr" },
+          { method: "fisr", fisr: { magic: format === "bf16" ? 0x5f35 : 0x59b7, steps: 2 } },
+        ];
         for (const inv of inverse) {
           for (const affine of [{}, { gamma, beta }, { gamma: convert(gamma), beta: convert(beta) }]) {
             const opts = { dim, format, accumulate, eps: 1e-3, ...inv, ...affine };
@@ -194,7 +212,9 @@ describe("createLayerNorm / createL2Normalize give layerNorm's / l2Normalize's b
     const ln = createLayerNorm({ dim: 16 });
     const l2 = createL2Normalize({ dim: 8, format: "fp16" });
     expect([ln.dim, ln.format, l2.dim, l2.format]).toEqual([16, "fp32", 8, "fp16"]);
-    expect(() => { (ln as { dim: number }).dim = 4; }).toThrow(TypeError);
+    expect(() => {
+      (ln as { dim: number }).dim = 4;
+    }).toThrow(TypeError);
     expect(ln.dim).toBe(16);
     expect(Object.isFrozen(ln)).toBe(true);
   });
@@ -204,13 +224,29 @@ describe("prepared normalisers: bad input, by name", () => {
   const x8 = x.subarray(0, 8);
   it("options: the messages of layerNorm / l2Normalize", () => {
     const bad: Opts[] = [
-      { dim: 0 }, { dim: 2.5 }, { dim: "4" }, { dim: 2 ** 25 },
-      { dim: 4, gamma: new Float32Array(3) }, { dim: 4, beta: new Float32Array(5) }, { dim: 4, gamma: [1, 1, 1, 1] },
-      { dim: 4, gamma: new Uint16Array(4) }, { dim: 4, iterations: -1 }, { dim: 4, iterations: 1.5 },
-      { dim: 4, preset: "fast" }, { dim: 4, lambda: "big" }, { dim: 4, lambda: 0 }, { dim: 4, lambda: NaN },
-      { dim: 4, method: "exact" }, { dim: 4, eps: -1e-5 }, { dim: 4, eps: Infinity }, { dim: 4, eps: 1e39 },
-      { dim: 4, eps: "0" }, { dim: 4, method: "sqrt", preset: "precise" }, { dim: 4, fisr: { steps: 2 } },
-      { dim: 4, format: "fp8" }, { dim: 4, accumulate: "fp64" },
+      { dim: 0 },
+      { dim: 2.5 },
+      { dim: "4" },
+      { dim: 2 ** 25 },
+      { dim: 4, gamma: new Float32Array(3) },
+      { dim: 4, beta: new Float32Array(5) },
+      { dim: 4, gamma: [1, 1, 1, 1] },
+      { dim: 4, gamma: new Uint16Array(4) },
+      { dim: 4, iterations: -1 },
+      { dim: 4, iterations: 1.5 },
+      { dim: 4, preset: "fast" },
+      { dim: 4, lambda: "big" },
+      { dim: 4, lambda: 0 },
+      { dim: 4, lambda: NaN },
+      { dim: 4, method: "exact" },
+      { dim: 4, eps: -1e-5 },
+      { dim: 4, eps: Infinity },
+      { dim: 4, eps: 1e39 },
+      { dim: 4, eps: "0" },
+      { dim: 4, method: "sqrt", preset: "precise" },
+      { dim: 4, fisr: { steps: 2 } },
+      { dim: 4, format: "fp8" },
+      { dim: 4, accumulate: "fp64" },
       { dim: 4, format: "bf16", method: "fisr", fisr: { variant: "lomont" } },
       { dim: 4, method: "fisr", fisr: { magic: -1 } },
     ];
@@ -219,18 +255,24 @@ describe("prepared normalisers: bad input, by name", () => {
       expect(got[0], JSON.stringify(o)).not.toBe("none");
       expect(got, JSON.stringify(o)).toEqual(errorOf(() => layerNorm(x8, o as never)));
     }
-    expect(errorOf(() => createL2Normalize({ dim: 4, gamma } as never))).toEqual(["TypeError",
-      "opts has an unknown option \"gamma\"; expected one of preset, iterations, lambda, method, fisr, format, " +
-      "dim, eps, accumulate"]);
+    expect(errorOf(() => createL2Normalize({ dim: 4, gamma } as never))).toEqual([
+      "TypeError",
+      'opts has an unknown option "gamma"; expected one of preset, iterations, lambda, method, fisr, format, ' +
+        "dim, eps, accumulate",
+    ]);
     const l2Eps = errorOf(() => createL2Normalize({ dim: 4, eps: -1 }));
     expect(l2Eps).toEqual(errorOf(() => l2Normalize(x8, { dim: 4, eps: -1 })));
-    expect(errorOf(() => createLayerNorm({ dim: 4, iteration: 3 } as never))).toEqual(["TypeError",
-      "opts has an unknown option \"iteration\"; expected one of preset, iterations, lambda, method, fisr, " +
-      "format, dim, gamma, beta, eps, accumulate"]);
+    expect(errorOf(() => createLayerNorm({ dim: 4, iteration: 3 } as never))).toEqual([
+      "TypeError",
+      'opts has an unknown option "iteration"; expected one of preset, iterations, lambda, method, fisr, ' +
+        "format, dim, gamma, beta, eps, accumulate",
+    ]);
     const missing = errorOf(() => createLayerNorm(undefined as never));
     expect(missing).toEqual(errorOf(() => layerNorm(x8, undefined as never)));
-    expect(errorOf(() => createLayerNorm(null as never))).toEqual(["TypeError",
-      "opts must be an options object; got null"]);
+    expect(errorOf(() => createLayerNorm(null as never))).toEqual([
+      "TypeError",
+      "opts must be an options object; got null",
+    ]);
   });
 
   it("options: out is per call", () => {
@@ -243,37 +285,59 @@ describe("prepared normalisers: bad input, by name", () => {
 
   it("x: not a Float32Array, raw bits for an FP32 normaliser, not whole rows", () => {
     const ln = createLayerNorm({ dim: 4 });
-    expect(errorOf(() => ln([1, 2, 3, 4] as never))).toEqual(["TypeError",
-      "x must be a Float32Array holding whole rows; got Array(4)"]);
-    expect(errorOf(() => ln(null as never))).toEqual(["TypeError",
-      "x must be a Float32Array holding whole rows; got null"]);
+    expect(errorOf(() => ln([1, 2, 3, 4] as never))).toEqual([
+      "TypeError",
+      "x must be a Float32Array holding whole rows; got Array(4)",
+    ]);
+    expect(errorOf(() => ln(null as never))).toEqual([
+      "TypeError",
+      "x must be a Float32Array holding whole rows; got null",
+    ]);
     expect(errorOf(() => ln(new Float64Array(4) as never))[1]).toMatch(/^x must be .* got Float64Array\(4\)$/);
-    expect(errorOf(() => ln(new Uint16Array(4)))).toEqual(["TypeError",
+    expect(errorOf(() => ln(new Uint16Array(4)))).toEqual([
+      "TypeError",
       "x is a Uint16Array of raw 16-bit patterns, which needs a normaliser created with " +
-      "opts.format \"bf16\" or \"fp16\"; this one has format \"fp32\""]);
-    expect(errorOf(() => ln(x.subarray(0, 6)))).toEqual(["RangeError",
-      "x.length must be a multiple of dim = 4 (the normaliser's row length); got 6"]);
+        'opts.format "bf16" or "fp16"; this one has format "fp32"',
+    ]);
+    expect(errorOf(() => ln(x.subarray(0, 6)))).toEqual([
+      "RangeError",
+      "x.length must be a multiple of dim = 4 (the normaliser's row length); got 6",
+    ]);
     const bf = createL2Normalize({ dim: 4, format: "bf16" });
-    expect(errorOf(() => bf(new Int16Array(4) as never))).toEqual(["TypeError",
-      "x must be a Float32Array, or a Uint16Array of raw BF16 bits, holding whole rows; got Int16Array(4)"]);
+    expect(errorOf(() => bf(new Int16Array(4) as never))).toEqual([
+      "TypeError",
+      "x must be a Float32Array, or a Uint16Array of raw BF16 bits, holding whole rows; got Int16Array(4)",
+    ]);
     expect(errorOf(() => bf(new Uint16Array(5)))[0]).toBe("RangeError");
   });
 
   it("out: not x's type, or not x's length", () => {
     const ln = createLayerNorm({ dim: 4 });
-    expect(errorOf(() => ln(x8, new Float64Array(8) as never))).toEqual(["TypeError",
-      "out must be a Float32Array (the type of x); got Float64Array(8)"]);
-    expect(errorOf(() => ln(x8, null as never))).toEqual(["TypeError",
-      "out must be a Float32Array (the type of x); got null"]);
-    expect(errorOf(() => ln(x8, new Float32Array(4)))).toEqual(["RangeError",
-      "out.length must be 8 (x.length); got 4"]);
+    expect(errorOf(() => ln(x8, new Float64Array(8) as never))).toEqual([
+      "TypeError",
+      "out must be a Float32Array (the type of x); got Float64Array(8)",
+    ]);
+    expect(errorOf(() => ln(x8, null as never))).toEqual([
+      "TypeError",
+      "out must be a Float32Array (the type of x); got null",
+    ]);
+    expect(errorOf(() => ln(x8, new Float32Array(4)))).toEqual([
+      "RangeError",
+      "out.length must be 8 (x.length); got 4",
+    ]);
     const fp16 = createLayerNorm({ dim: 4, format: "fp16" });
-    expect(errorOf(() => fp16(new Uint16Array(8), new Float32Array(8) as never))).toEqual(["TypeError",
-      "out must be a Uint16Array (the type of x); got Float32Array(8)"]);
-    expect(errorOf(() => fp16(x8, new Uint16Array(8) as never))).toEqual(["TypeError",
-      "out must be a Float32Array (the type of x); got Uint16Array(8)"]);
-    expect(errorOf(() => fp16(new Uint16Array(8), new Uint16Array(9)))).toEqual(["RangeError",
-      "out.length must be 8 (x.length); got 9"]);
+    expect(errorOf(() => fp16(new Uint16Array(8), new Float32Array(8) as never))).toEqual([
+      "TypeError",
+      "out must be a Uint16Array (the type of x); got Float32Array(8)",
+    ]);
+    expect(errorOf(() => fp16(x8, new Uint16Array(8) as never))).toEqual([
+      "TypeError",
+      "out must be a Float32Array (the type of x); got Uint16Array(8)",
+    ]);
+    expect(errorOf(() => fp16(new Uint16Array(8), new Uint16Array(9)))).toEqual([
+      "RangeError",
+      "out.length must be 8 (x.length); got 9",
+    ]);
   });
 
   it("a failed call writes nothing", () => {

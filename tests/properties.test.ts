@@ -10,7 +10,9 @@ const PRESETS = ["paper", "precise"] as const;
 /** Rows of 2..48 f32 values in ±1e3 that are not all equal (so the truth is well defined). */
 const row = fc
   .integer({ min: 2, max: 48 })
-  .chain((dim) => fc.float32Array({ minLength: dim, maxLength: dim, min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }))
+  .chain((dim) =>
+    fc.float32Array({ minLength: dim, maxLength: dim, min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }),
+  )
   .filter((x) => x.some((v) => v !== x[0]) && x.some((v) => Math.abs(v) > 1e-3));
 
 describe("properties vs float64", () => {
@@ -45,34 +47,39 @@ describe("properties vs float64", () => {
         }
         // The truth has mean 0 and mean square 1 exactly; the output differs by at most bound_i per element.
         expect(Math.abs(mean / dim)).toBeLessThanOrEqual(slack / dim + 1e-12);
-        expect(Math.abs(sq / dim - 1)).toBeLessThanOrEqual((2 * Math.sqrt(dim) * Math.sqrt(slack * slack / dim) + slack * slack) / dim + 2 * aBound(preset));
+        expect(Math.abs(sq / dim - 1)).toBeLessThanOrEqual(
+          (2 * Math.sqrt(dim) * Math.sqrt((slack * slack) / dim) + slack * slack) / dim + 2 * aBound(preset),
+        );
       }),
       { numRuns: 300, seed: 43 },
     );
   });
 
-  it.each(PRESETS)("shift invariance: LN(x + c) matches the truth of LN(x) up to the rounding of x + c (%s)", (preset) => {
-    fc.assert(
-      fc.property(row, fc.float({ min: -1e4, max: 1e4, noNaN: true }), (x, c) => {
-        const dim = x.length;
-        const xs = x.map((v) => v + c);
-        const out = layerNorm(xs, { dim, preset, eps: 0 });
-        const truth = reference.layerNormExact(x, { dim, eps: 0 });
-        // Rounding x_i + c moves each y_i by ≤ u·|x_i + c| (+ the same for μ): add √d/√m·2u·max|x + c|.
-        let m = 0;
-        let mu = 0;
-        for (const v of x) mu += v;
-        mu /= dim;
-        for (const v of x) m += (v - mu) ** 2;
-        let big = 0;
-        for (const v of xs) big = Math.max(big, Math.abs(v));
-        const shiftError = (Math.sqrt(dim) / Math.sqrt(m)) * 2 * U32 * big * (1 + aBound(preset));
-        const bound = layerNormBound(xs, 0, aBound(preset)).map((b) => b + shiftError);
-        expect(worstExcess(out, truth, bound)).toBeLessThanOrEqual(0);
-      }),
-      { numRuns: 300, seed: 44 },
-    );
-  });
+  it.each(PRESETS)(
+    "shift invariance: LN(x + c) matches the truth of LN(x) up to the rounding of x + c (%s)",
+    (preset) => {
+      fc.assert(
+        fc.property(row, fc.float({ min: -1e4, max: 1e4, noNaN: true }), (x, c) => {
+          const dim = x.length;
+          const xs = x.map((v) => v + c);
+          const out = layerNorm(xs, { dim, preset, eps: 0 });
+          const truth = reference.layerNormExact(x, { dim, eps: 0 });
+          // Rounding x_i + c moves each y_i by ≤ u·|x_i + c| (+ the same for μ): add √d/√m·2u·max|x + c|.
+          let m = 0;
+          let mu = 0;
+          for (const v of x) mu += v;
+          mu /= dim;
+          for (const v of x) m += (v - mu) ** 2;
+          let big = 0;
+          for (const v of xs) big = Math.max(big, Math.abs(v));
+          const shiftError = (Math.sqrt(dim) / Math.sqrt(m)) * 2 * U32 * big * (1 + aBound(preset));
+          const bound = layerNormBound(xs, 0, aBound(preset)).map((b) => b + shiftError);
+          expect(worstExcess(out, truth, bound)).toBeLessThanOrEqual(0);
+        }),
+        { numRuns: 300, seed: 44 },
+      );
+    },
+  );
 
   it.each(PRESETS)("scale invariance: LN(2^k·x) has exactly the bits of LN(x) when eps = 0 (%s)", (preset) => {
     fc.assert(

@@ -102,15 +102,18 @@ describe("FISR: wasm fisr vs reference.fisr (Quake III Q_rsqrt order)", () => {
     [0x5f3759df, 2],
     [0x5f375a86, 1],
     [0x5f3759df, 0],
-  ])("is bit-identical for 1e5 arbitrary non-NaN bit patterns (negatives, ±0, ±Inf, subnormals): magic %s, %i steps", (magic, steps) => {
-    const got = fisr(all, { magic, steps });
-    let bad = 0;
-    for (let i = 0; i < all.length; i++) {
-      const want = reference.fisr(all[i]!, { magic, steps });
-      if (!(Number.isNaN(want) && Number.isNaN(got[i]!)) && bitsOf(want) !== bitsOf(got[i]!)) bad++;
-    }
-    expect(bad).toBe(0);
-  });
+  ])(
+    "is bit-identical for 1e5 arbitrary non-NaN bit patterns (negatives, ±0, ±Inf, subnormals): magic %s, %i steps",
+    (magic, steps) => {
+      const got = fisr(all, { magic, steps });
+      let bad = 0;
+      for (let i = 0; i < all.length; i++) {
+        const want = reference.fisr(all[i]!, { magic, steps });
+        if (!(Number.isNaN(want) && Number.isNaN(got[i]!)) && bitsOf(want) !== bitsOf(got[i]!)) bad++;
+      }
+      expect(bad).toBe(0);
+    },
+  );
 
   it("matches a hand evaluation of Q_rsqrt(4): seed 0x5f3759df − (0x40800000 >> 1) = 0x3ef759df", () => {
     // y0 = bits 0x3ef759df = 0.48311; x2 = 2; y1 = y0·(1.5 − (2·y0)·y0) rounded step by step in f32.

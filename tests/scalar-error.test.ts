@@ -19,7 +19,8 @@ const dense = (() => {
 const wide = (() => {
   const next = rng(3);
   const m = new Float32Array(100_000);
-  for (let i = 0; i < m.length; i++) m[i] = fromBits(((7 + Math.floor(next() * 241)) << 23) | Math.floor(next() * 2 ** 23));
+  for (let i = 0; i < m.length; i++)
+    m[i] = fromBits(((7 + Math.floor(next() * 241)) << 23) | Math.floor(next() * 2 ** 23));
   return m;
 })();
 

@@ -5,7 +5,11 @@ import { createWorkspace, fisr, l2Normalize, layerNorm, rsqrt } from "iterl2norm
 
 const x = new Float32Array(8).map((_, i) => i);
 
-function expectError(fn: () => unknown, type: typeof TypeError | typeof RangeError, ...parts: (string | RegExp)[]): void {
+function expectError(
+  fn: () => unknown,
+  type: typeof TypeError | typeof RangeError,
+  ...parts: (string | RegExp)[]
+): void {
   let caught: unknown;
   try {
     fn();
@@ -18,8 +22,18 @@ function expectError(fn: () => unknown, type: typeof TypeError | typeof RangeErr
 
 describe("layerNorm / l2Normalize argument checks", () => {
   it("x that is not a Float32Array → TypeError naming x", () => {
-    expectError(() => layerNorm([1, 2, 3, 4] as unknown as Float32Array, { dim: 4 }), TypeError, /^x must be a Float32Array/, "Array(4)");
-    expectError(() => layerNorm(new Float64Array(4) as unknown as Float32Array, { dim: 4 }), TypeError, "x must be", "Float64Array(4)");
+    expectError(
+      () => layerNorm([1, 2, 3, 4] as unknown as Float32Array, { dim: 4 }),
+      TypeError,
+      /^x must be a Float32Array/,
+      "Array(4)",
+    );
+    expectError(
+      () => layerNorm(new Float64Array(4) as unknown as Float32Array, { dim: 4 }),
+      TypeError,
+      "x must be",
+      "Float64Array(4)",
+    );
     expectError(() => l2Normalize(null as unknown as Float32Array, { dim: 4 }), TypeError, "x must be", "null");
   });
 
@@ -39,28 +53,68 @@ describe("layerNorm / l2Normalize argument checks", () => {
   });
 
   it("gamma / beta of the wrong type or length", () => {
-    expectError(() => layerNorm(x, { dim: 4, gamma: new Float32Array(3) }), RangeError, "opts.gamma.length", "4 (opts.dim)", "got 3");
+    expectError(
+      () => layerNorm(x, { dim: 4, gamma: new Float32Array(3) }),
+      RangeError,
+      "opts.gamma.length",
+      "4 (opts.dim)",
+      "got 3",
+    );
     expectError(() => layerNorm(x, { dim: 4, beta: new Float32Array(5) }), RangeError, "opts.beta.length", "got 5");
-    expectError(() => layerNorm(x, { dim: 4, gamma: [1, 1, 1, 1] as unknown as Float32Array }), TypeError, "opts.gamma", "Float32Array", "Array(4)");
+    expectError(
+      () => layerNorm(x, { dim: 4, gamma: [1, 1, 1, 1] as unknown as Float32Array }),
+      TypeError,
+      "opts.gamma",
+      "Float32Array",
+      "Array(4)",
+    );
   });
 
   it("gamma / beta given to l2Normalize → TypeError (unknown option)", () => {
-    expectError(() => l2Normalize(x, { dim: 4, gamma: new Float32Array(4) } as never), TypeError, "unknown option", '"gamma"');
+    expectError(
+      () => l2Normalize(x, { dim: 4, gamma: new Float32Array(4) } as never),
+      TypeError,
+      "unknown option",
+      '"gamma"',
+    );
   });
 
   it("out of the wrong length or type", () => {
-    expectError(() => layerNorm(x, { dim: 4, out: new Float32Array(4) }), RangeError, "opts.out.length", "8 (x.length)", "got 4");
-    expectError(() => layerNorm(x, { dim: 4, out: new Uint8Array(8) as unknown as Float32Array }), TypeError, "opts.out", "Uint8Array(8)");
+    expectError(
+      () => layerNorm(x, { dim: 4, out: new Float32Array(4) }),
+      RangeError,
+      "opts.out.length",
+      "8 (x.length)",
+      "got 4",
+    );
+    expectError(
+      () => layerNorm(x, { dim: 4, out: new Uint8Array(8) as unknown as Float32Array }),
+      TypeError,
+      "opts.out",
+      "Uint8Array(8)",
+    );
   });
 
   it("iterations out of range", () => {
-    expectError(() => layerNorm(x, { dim: 4, iterations: -1 }), RangeError, "opts.iterations", "from 0 to 100", "got -1");
+    expectError(
+      () => layerNorm(x, { dim: 4, iterations: -1 }),
+      RangeError,
+      "opts.iterations",
+      "from 0 to 100",
+      "got -1",
+    );
     expectError(() => layerNorm(x, { dim: 4, iterations: 101 }), RangeError, "opts.iterations", "got 101");
     expectError(() => layerNorm(x, { dim: 4, iterations: 1.5 }), RangeError, "opts.iterations", "got 1.5");
   });
 
   it("unknown preset, lambda, method", () => {
-    expectError(() => layerNorm(x, { dim: 4, preset: "fast" as never }), RangeError, "opts.preset", '"paper", "precise"', 'got "fast"');
+    expectError(
+      () => layerNorm(x, { dim: 4, preset: "fast" as never }),
+      RangeError,
+      "opts.preset",
+      '"paper", "precise"',
+      'got "fast"',
+    );
     expectError(() => layerNorm(x, { dim: 4, lambda: "big" as never }), RangeError, "opts.lambda", 'got "big"');
     expectError(() => layerNorm(x, { dim: 4, lambda: 0 }), RangeError, "opts.lambda", "0 < c ≤ 1", "got 0");
     expectError(() => layerNorm(x, { dim: 4, lambda: NaN }), RangeError, "opts.lambda", "got NaN");
@@ -75,7 +129,12 @@ describe("layerNorm / l2Normalize argument checks", () => {
   });
 
   it("conflicting options name both", () => {
-    expectError(() => layerNorm(x, { dim: 4, method: "sqrt", preset: "precise" }), TypeError, "opts.preset", 'opts.method = "sqrt"');
+    expectError(
+      () => layerNorm(x, { dim: 4, method: "sqrt", preset: "precise" }),
+      TypeError,
+      "opts.preset",
+      'opts.method = "sqrt"',
+    );
     expectError(() => layerNorm(x, { dim: 4, fisr: { steps: 2 } }), TypeError, "opts.fisr", 'opts.method = "iter"');
   });
 

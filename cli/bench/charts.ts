@@ -43,7 +43,9 @@ export function throughputSpec(results: readonly ThroughputResult[], suite: stri
 
 /** Spec of the rsqrt chart: ns per element, fastest first. */
 export function rsqrtSpec(results: readonly ThroughputResult[]): ChartSpec {
-  const values = results.filter((r) => r.suite === "rsqrt").map((r) => ({ implementation: r.impl, nsPerElement: r.nsPerRow }));
+  const values = results
+    .filter((r) => r.suite === "rsqrt")
+    .map((r) => ({ implementation: r.impl, nsPerElement: r.nsPerRow }));
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: "a ≈ 1/√m per element (lower is better)",

@@ -13,7 +13,14 @@ import { environment } from "../../bench/env.js";
 import { renderSvg } from "../charts.js";
 import { rsqrtSpec, throughputSpec } from "./charts.js";
 import { markdownReport } from "./report.js";
-import type { BreakdownLine, RunResults, InfoLine, PrecisionResult, TargetLine, ThroughputResult } from "../../bench/results.js";
+import type {
+  BreakdownLine,
+  RunResults,
+  InfoLine,
+  PrecisionResult,
+  TargetLine,
+  ThroughputResult,
+} from "../../bench/results.js";
 import { runBreakdown } from "../../bench/suite-breakdown.js";
 import { runPrecision } from "../../bench/suite-precision.js";
 import { runRsqrt } from "../../bench/suite-rsqrt.js";
@@ -82,21 +89,26 @@ export interface BenchOptions {
 
 /** Parses argv (the arguments after `bench`). Returns undefined for --help. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefined {
-  const parsed = parseCommandLine(argv, {
-    quick: { type: "boolean" },
-    json: { type: "boolean" },
-    out: { type: "string" },
-    dims: { type: "string" },
-    rows: { type: "string" },
-    time: { type: "string" },
-    rounds: { type: "string" },
-    "grid-rounds": { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
+  const parsed = parseCommandLine(
+    argv,
+    {
+      quick: { type: "boolean" },
+      json: { type: "boolean" },
+      out: { type: "string" },
+      dims: { type: "string" },
+      rows: { type: "string" },
+      time: { type: "string" },
+      rounds: { type: "string" },
+      "grid-rounds": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    true,
+  );
   const { values, positionals } = parsed;
   if (values.help) return undefined;
   for (const p of positionals) {
-    if (!(SUITES as readonly string[]).includes(p)) throw new UsageError(`unknown suite ${JSON.stringify(p)}; expected any of ${SUITES.join(", ")}`);
+    if (!(SUITES as readonly string[]).includes(p))
+      throw new UsageError(`unknown suite ${JSON.stringify(p)}; expected any of ${SUITES.join(", ")}`);
   }
   const quick = values.quick === true;
   const suites = positionals.length === 0 ? [...SUITES] : SUITES.filter((s) => positionals.includes(s));
@@ -105,7 +117,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
     quick,
     json: values.json === true,
     out: values.out,
-    dims: intListFlag("dims", values.dims, 1, 2 ** 24) ?? (quick ? [64, 768, 1024, 4096] : [64, 256, 768, 1024, 4096, 12288]),
+    dims:
+      intListFlag("dims", values.dims, 1, 2 ** 24) ??
+      (quick ? [64, 768, 1024, 4096] : [64, 256, 768, 1024, 4096, 12288]),
     rows: intListFlag("rows", values.rows, 1, 2 ** 20) ?? (quick ? [1, 8, 64] : [1, 8, 64, 1024]),
     timeMs: intFlag("time", values.time, 1, 600_000) ?? (quick ? 40 : 50),
     rounds: intFlag("rounds", values.rounds, 1, 100) ?? (quick ? 3 : 9),
@@ -121,7 +135,11 @@ function commandLine(argv: readonly string[]): string {
 }
 
 /** Runs the selected suites. */
-export async function runBench(options: BenchOptions, progress: (line: string) => void, argv: readonly string[]): Promise<RunResults> {
+export async function runBench(
+  options: BenchOptions,
+  progress: (line: string) => void,
+  argv: readonly string[],
+): Promise<RunResults> {
   const throughput: ThroughputResult[] = [];
   let targets: TargetLine[] = [];
   let info: InfoLine[] = [];
@@ -131,20 +149,48 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
   const timing = { timeMs: options.timeMs, warmupMs: Math.max(5, Math.round(options.timeMs / 4)), minSamples: 8 };
   for (const suite of options.suites) {
     const started = performance.now();
-    if (suite === "targets") ({ targets, info } = await runTargets({ ...timing, rounds: options.rounds }, progress, notes));
+    if (suite === "targets")
+      ({ targets, info } = await runTargets({ ...timing, rounds: options.rounds }, progress, notes));
     else if (suite === "breakdown") breakdown = await runBreakdown({ ...timing, rounds: options.rounds }, progress);
     else if (suite === "layernorm" || suite === "l2") {
-      throughput.push(...await runThroughput(suite, {
-        ...timing, dims: options.dims, rows: options.rows, methods: true,
-        naiveMaxElements: options.quick ? 1 << 20 : Infinity,
-        rounds: options.quick ? 1 : options.matrixRounds,
-      }, progress, notes));
-    } else if (suite === "rsqrt") throughput.push(...await runRsqrt({ ...timing, rounds: options.quick ? 1 : options.matrixRounds }, progress));
-    else precision = runPrecision(options.quick ? [64, 768, 4096] : [64, 768, 1024, 4096], options.quick ? 32 : 128, progress);
+      throughput.push(
+        ...(await runThroughput(
+          suite,
+          {
+            ...timing,
+            dims: options.dims,
+            rows: options.rows,
+            methods: true,
+            naiveMaxElements: options.quick ? 1 << 20 : Infinity,
+            rounds: options.quick ? 1 : options.matrixRounds,
+          },
+          progress,
+          notes,
+        )),
+      );
+    } else if (suite === "rsqrt")
+      throughput.push(...(await runRsqrt({ ...timing, rounds: options.quick ? 1 : options.matrixRounds }, progress)));
+    else
+      precision = runPrecision(
+        options.quick ? [64, 768, 4096] : [64, 768, 1024, 4096],
+        options.quick ? 32 : 128,
+        progress,
+      );
     progress(`${suite} done in ${seconds((performance.now() - started) / 1000)}`);
   }
-  if (options.quick && options.suites.some((s) => s === "layernorm" || s === "l2")) notes.push("--quick: naive JS is timed only up to 2^20 elements per call");
-  return { environment: environment(commandLine(argv)), quick: options.quick, suites: options.suites, throughput, targets, info, precision, breakdown, notes };
+  if (options.quick && options.suites.some((s) => s === "layernorm" || s === "l2"))
+    notes.push("--quick: naive JS is timed only up to 2^20 elements per call");
+  return {
+    environment: environment(commandLine(argv)),
+    quick: options.quick,
+    suites: options.suites,
+    throughput,
+    targets,
+    info,
+    precision,
+    breakdown,
+    notes,
+  };
 }
 
 /** Writes results.json, report.md and the charts into dir. */
@@ -154,9 +200,18 @@ export async function writeOutputs(dir: string, run: RunResults): Promise<string
     ["results.json", `${JSON.stringify(run, null, 2)}\n`],
     ["report.md", markdownReport(run)],
   ];
-  if (run.throughput.some((r) => r.suite === "layernorm")) files.push(["layernorm.svg", await renderSvg(throughputSpec(run.throughput, "layernorm", "LayerNorm throughput (higher is better)"))]);
-  if (run.throughput.some((r) => r.suite === "l2")) files.push(["l2.svg", await renderSvg(throughputSpec(run.throughput, "l2", "L2 normalisation throughput (higher is better)"))]);
-  if (run.throughput.some((r) => r.suite === "rsqrt")) files.push(["rsqrt.svg", await renderSvg(rsqrtSpec(run.throughput))]);
+  if (run.throughput.some((r) => r.suite === "layernorm"))
+    files.push([
+      "layernorm.svg",
+      await renderSvg(throughputSpec(run.throughput, "layernorm", "LayerNorm throughput (higher is better)")),
+    ]);
+  if (run.throughput.some((r) => r.suite === "l2"))
+    files.push([
+      "l2.svg",
+      await renderSvg(throughputSpec(run.throughput, "l2", "L2 normalisation throughput (higher is better)")),
+    ]);
+  if (run.throughput.some((r) => r.suite === "rsqrt"))
+    files.push(["rsqrt.svg", await renderSvg(rsqrtSpec(run.throughput))]);
   for (const [name, text] of files) await writeFile(join(dir, name), text);
   return files.map(([name]) => join(dir, name));
 }

@@ -4,7 +4,14 @@
  * the precision study, and the target lines marked met / NOT MET.
  */
 import type { Environment } from "../../bench/env.js";
-import type { BreakdownLine, InfoLine, PrecisionResult, RunResults, TargetLine, ThroughputResult } from "../../bench/results.js";
+import type {
+  BreakdownLine,
+  InfoLine,
+  PrecisionResult,
+  RunResults,
+  TargetLine,
+  ThroughputResult,
+} from "../../bench/results.js";
 import { NONE, fixed, nanoseconds, ratio } from "../numbers.js";
 import { tableMarkdown } from "../table.js";
 
@@ -22,10 +29,11 @@ export function throughputTables(results: readonly ThroughputResult[], suite: st
     const r = mine.find((x) => `${x.dim}×${x.rows}` === shape && columnName(x) === col);
     return r === undefined ? NONE : f(r);
   };
-  const build = (f: (r: ThroughputResult) => string): string => tableMarkdown({
-    headers: ["d × rows", ...columns],
-    rows: shapes.map((s) => [s, ...columns.map((c) => cell(s, c, f))]),
-  });
+  const build = (f: (r: ThroughputResult) => string): string =>
+    tableMarkdown({
+      headers: ["d × rows", ...columns],
+      rows: shapes.map((s) => [s, ...columns.map((c) => cell(s, c, f))]),
+    });
   return [
     `G elements/s (higher is better):\n\n${build((r) => fixed(r.gElemPerS))}`,
     `ns per row (lower is better):\n\n${build((r) => fixed(r.nsPerRow, r.nsPerRow < 10 ? 2 : 0))}`,
@@ -69,11 +77,13 @@ export function precisionTables(results: readonly PrecisionResult[]): string {
 /** Where the time goes: one table per shape, ns per row per part. */
 export function breakdownTables(lines: readonly BreakdownLine[]): string {
   const shapes = [...new Set(lines.map((l) => l.shape))];
-  return shapes.map((shape) => {
-    const mine = lines.filter((l) => l.shape === shape);
-    const rows = mine.map((l) => [l.part, fixed(l.nsPerRow, 1), l.how]);
-    return `${shape}:\n\n${tableMarkdown({ headers: ["part", "ns/row", "from"], rows, align: ["l", "r", "l"] })}`;
-  }).join("\n\n");
+  return shapes
+    .map((shape) => {
+      const mine = lines.filter((l) => l.shape === shape);
+      const rows = mine.map((l) => [l.part, fixed(l.nsPerRow, 1), l.how]);
+      return `${shape}:\n\n${tableMarkdown({ headers: ["part", "ns/row", "from"], rows, align: ["l", "r", "l"] })}`;
+    })
+    .join("\n\n");
 }
 
 /** A target's state: met, NOT MET, or NOT MEASURED when its value is missing. */
@@ -116,14 +126,19 @@ export function environmentLines(env: Environment): string {
 /** The whole report as Markdown. */
 export function markdownReport(run: RunResults): string {
   const parts: string[] = [`## Environment\n\n${environmentLines(run.environment)}`];
-  if (run.targets.length > 0) parts.push(`## Targets\n\n\`\`\`\n${targetLines(run.targets)}\n\`\`\`\n\n${infoLines(run.info)}`);
-  if (run.breakdown.length > 0) parts.push(`## Where the time goes (zero-copy, fastest rounds)\n\n${breakdownTables(run.breakdown)}`);
+  if (run.targets.length > 0)
+    parts.push(`## Targets\n\n\`\`\`\n${targetLines(run.targets)}\n\`\`\`\n\n${infoLines(run.info)}`);
+  if (run.breakdown.length > 0)
+    parts.push(`## Where the time goes (zero-copy, fastest rounds)\n\n${breakdownTables(run.breakdown)}`);
   const ln = throughputTables(run.throughput, "layernorm");
   if (ln) parts.push(`## LayerNorm (γ, β, ε = 1e-5)\n\n${ln}`);
   const l2 = throughputTables(run.throughput, "l2");
   if (l2) parts.push(`## L2 normalisation\n\n${l2}`);
   const rs = rsqrtTable(run.throughput);
-  if (rs) parts.push(`## Scalar rsqrt, per element (arrays of ${run.throughput.find((r) => r.suite === "rsqrt")!.rows} values of m)\n\n${rs}`);
+  if (rs)
+    parts.push(
+      `## Scalar rsqrt, per element (arrays of ${run.throughput.find((r) => r.suite === "rsqrt")!.rows} values of m)\n\n${rs}`,
+    );
   const pr = precisionTables(run.precision);
   if (pr) parts.push(`## Precision of the row statistics\n\n${pr}`);
   if (run.notes.length > 0) parts.push(`## Notes\n\n${run.notes.map((n) => `- ${n}`).join("\n")}`);

@@ -5,7 +5,22 @@
  */
 import { EXIT, UsageError } from "../common.js";
 import { choiceFlag, intFlag, parseCommandLine, withUsageErrors } from "../flags.js";
-import { compareMacros, defineMacro, type MacroConfig, MAX_LANES, PAPER_LATENCY, TABLE_DIMS, COST_TABLE, SRAM_ARRAY_EFFICIENCY, LEAKAGE_MW_PER_MM2, AREA_SCALE_45_TO_28, AREA_SCALE_45_TO_28_HIGH, macroCost, macroEnergy, macroPhases } from "iterl2norm/hw";
+import {
+  compareMacros,
+  defineMacro,
+  type MacroConfig,
+  MAX_LANES,
+  PAPER_LATENCY,
+  TABLE_DIMS,
+  COST_TABLE,
+  SRAM_ARRAY_EFFICIENCY,
+  LEAKAGE_MW_PER_MM2,
+  AREA_SCALE_45_TO_28,
+  AREA_SCALE_45_TO_28_HIGH,
+  macroCost,
+  macroEnergy,
+  macroPhases,
+} from "iterl2norm/hw";
 import { areaText, comparisonText, configText, costRowsText, energyText, latencyText } from "./tables.js";
 
 /** Default vector length of the energy table: 768, the hidden size of OPT-125M / BERT-base. */
@@ -82,8 +97,13 @@ async function run(argv: string[]): Promise<number> {
         format: comparison.format,
         dims: comparison.dims,
         rows: comparison.rows.map((r) => ({
-          name: r.name, method: r.config.method, cycles: r.cycles, energyPj: r.energyPj,
-          areaMm2: r.areaMm2, methodAreaUm2: r.methodAreaUm2, precision: r.precision,
+          name: r.name,
+          method: r.config.method,
+          cycles: r.cycles,
+          energyPj: r.energyPj,
+          areaMm2: r.areaMm2,
+          methodAreaUm2: r.methodAreaUm2,
+          precision: r.precision,
         })),
       },
       costTable: COST_TABLE,
@@ -94,17 +114,19 @@ async function run(argv: string[]): Promise<number> {
         leakageMwPerMm2: LEAKAGE_MW_PER_MM2,
       },
     };
-    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return EXIT.ok;
   }
 
-  process.stdout.write([
-    `IterL2Norm macro model (iterl2norm/hw, docs/hardware.md)\n${configText(config)}`,
-    `Latency in cycles (published: arXiv 2412.04778 v2, 100 MHz; only d = 64 and 1024 are published)\n${latencyText(config, dims)}`,
-    `Area at 28 nm\n${areaText(cost)}`,
-    `Energy of one vector, d = ${d}\n${energyText(energy)}`,
-    `Inverse-norm method, same datapath (${config.format}, ${config.lanes} lanes)\n${comparisonText(comparison)}`,
-    `Per-unit costs\n${costRowsText()}`,
-  ].join("\n"));
+  process.stdout.write(
+    [
+      `IterL2Norm macro model (iterl2norm/hw, docs/hardware.md)\n${configText(config)}`,
+      `Latency in cycles (published: arXiv 2412.04778 v2, 100 MHz; only d = 64 and 1024 are published)\n${latencyText(config, dims)}`,
+      `Area at 28 nm\n${areaText(cost)}`,
+      `Energy of one vector, d = ${d}\n${energyText(energy)}`,
+      `Inverse-norm method, same datapath (${config.format}, ${config.lanes} lanes)\n${comparisonText(comparison)}`,
+      `Per-unit costs\n${costRowsText()}`,
+    ].join("\n"),
+  );
   return EXIT.ok;
 }

@@ -30,7 +30,8 @@ export function isNpy(bytes: Uint8Array): boolean {
 
 /** Total header length (preamble + dict) from the first NPY_PREAMBLE bytes. */
 export function npyHeaderLength(preamble: Uint8Array): number {
-  if (preamble.length < 10 || !isNpy(preamble)) throw new Error("not a .npy file (the magic string \\x93NUMPY is missing)");
+  if (preamble.length < 10 || !isNpy(preamble))
+    throw new Error("not a .npy file (the magic string \\x93NUMPY is missing)");
   const major = preamble[6]!;
   const view = new DataView(preamble.buffer, preamble.byteOffset, preamble.byteLength);
   if (major === 1) return 10 + view.getUint16(8, true);
@@ -47,7 +48,9 @@ export function parseNpyHeader(header: Uint8Array): NpyHeader {
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(text)?.[1];
   const dtype = descr === undefined ? undefined : DESCR[descr];
   if (dtype === undefined) {
-    throw new Error(`unsupported .npy dtype ${JSON.stringify(descr ?? "(none)")}; expected little-endian float32 ('<f4'), float16 ('<f2') or float64 ('<f8')`);
+    throw new Error(
+      `unsupported .npy dtype ${JSON.stringify(descr ?? "(none)")}; expected little-endian float32 ('<f4'), float16 ('<f2') or float64 ('<f8')`,
+    );
   }
   const copy = header.slice().buffer;
   let parsed: { dtype: string; shape: number[]; fortranOrder: boolean };
@@ -56,9 +59,12 @@ export function parseNpyHeader(header: Uint8Array): NpyHeader {
   } catch (e) {
     throw new Error(`malformed .npy header: ${(e as Error).message}`);
   }
-  if (parsed.fortranOrder && parsed.shape.length > 1) throw new Error("Fortran-order .npy arrays are not supported; save with np.ascontiguousarray");
-  if (parsed.shape.length < 1 || parsed.shape.length > 2) throw new Error(`.npy array must be 1-D or 2-D (rows × dim); got shape (${parsed.shape.join(", ")})`);
-  if (!parsed.shape.every((n) => Number.isInteger(n) && n >= 0)) throw new Error(`malformed .npy shape (${parsed.shape.join(", ")})`);
+  if (parsed.fortranOrder && parsed.shape.length > 1)
+    throw new Error("Fortran-order .npy arrays are not supported; save with np.ascontiguousarray");
+  if (parsed.shape.length < 1 || parsed.shape.length > 2)
+    throw new Error(`.npy array must be 1-D or 2-D (rows × dim); got shape (${parsed.shape.join(", ")})`);
+  if (!parsed.shape.every((n) => Number.isInteger(n) && n >= 0))
+    throw new Error(`malformed .npy shape (${parsed.shape.join(", ")})`);
   return { dtype, shape: parsed.shape, dataOffset: header.length };
 }
 
@@ -67,7 +73,7 @@ export function npyHeader(dtype: NpyDtype, shape: readonly number[]): Uint8Array
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(", ");
   let dict = `{'descr': '${DESCR_OF[dtype]}', 'fortran_order': False, 'shape': (${dims}), }`;
   const unpadded = 10 + dict.length + 1;
-  dict += " ".repeat((64 - (unpadded % 64)) % 64) + "\n";
+  dict += `${" ".repeat((64 - (unpadded % 64)) % 64)}\n`;
   const out = new Uint8Array(10 + dict.length);
   out.set(MAGIC, 0);
   out[6] = 1;

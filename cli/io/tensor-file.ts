@@ -55,11 +55,21 @@ function toF32(bytes: Uint8Array, element: ElementType): Float32Array {
   }
 }
 
-function binaryReader(src: ByteSource, kind: FileKind, element: ElementType, dataOffset: number, rows: number, dim: number): TensorReader {
+function binaryReader(
+  src: ByteSource,
+  kind: FileKind,
+  element: ElementType,
+  dataOffset: number,
+  rows: number,
+  dim: number,
+): TensorReader {
   const rowBytes = dim * BYTES[element];
   let row = 0;
   return {
-    kind, element, rows, dim,
+    kind,
+    element,
+    rows,
+    dim,
     read(count) {
       const n = Math.min(count, rows - row);
       const out = toF32(src.read(dataOffset + row * rowBytes, n * rowBytes), element);
@@ -78,7 +88,7 @@ function resolveDim(total: number, dim: number | undefined, what: string): numbe
 
 function npyReader(src: ByteSource, dim: number | undefined, what: string): TensorReader {
   if (src.size < NPY_PREAMBLE) throw new InputError(`${what}: too short for a .npy file (${src.size} bytes)`);
-  let header;
+  let header: ReturnType<typeof parseNpyHeader>;
   try {
     const length = npyHeaderLength(src.read(0, NPY_PREAMBLE));
     if (length > src.size) throw new Error(`header length ${length} exceeds the file size ${src.size}`);
@@ -90,12 +100,15 @@ function npyReader(src: ByteSource, dim: number | undefined, what: string): Tens
   const total = header.shape.reduce((a, b) => a * b, 1);
   const dataBytes = src.size - header.dataOffset;
   if (dataBytes !== total * BYTES[element]) {
-    throw new InputError(`${what}: shape (${header.shape.join(", ")}) of ${header.dtype} needs ${total * BYTES[element]} data bytes; the file has ${dataBytes}`);
+    throw new InputError(
+      `${what}: shape (${header.shape.join(", ")}) of ${header.dtype} needs ${total * BYTES[element]} data bytes; the file has ${dataBytes}`,
+    );
   }
   let d: number;
   if (header.shape.length === 2) {
     d = header.shape[1]!;
-    if (dim !== undefined && dim !== d) throw new InputError(`${what}: --dim ${dim} contradicts the array's shape (${header.shape.join(", ")})`);
+    if (dim !== undefined && dim !== d)
+      throw new InputError(`${what}: --dim ${dim} contradicts the array's shape (${header.shape.join(", ")})`);
     if (d === 0) throw new InputError(`${what}: rows of length 0`);
   } else {
     d = resolveDim(total, dim, what);
@@ -105,7 +118,8 @@ function npyReader(src: ByteSource, dim: number | undefined, what: string): Tens
 
 function rawReader(src: ByteSource, kind: "f32" | "bf16" | "f16", dim: number | undefined, what: string): TensorReader {
   const element = RAW_ELEMENT[kind];
-  if (src.size % BYTES[element] !== 0) throw new InputError(`${what}: ${src.size} bytes is not a whole number of ${kind} values`);
+  if (src.size % BYTES[element] !== 0)
+    throw new InputError(`${what}: ${src.size} bytes is not a whole number of ${kind} values`);
   const total = src.size / BYTES[element];
   const d = resolveDim(total, dim, what);
   return binaryReader(src, kind, element, 0, total / d, d);
@@ -128,7 +142,9 @@ function jsonReader(text: string, dim: number | undefined, what: string): Tensor
     flat = [];
     value.forEach((r, i) => {
       if (!Array.isArray(r) || r.length !== d) {
-        throw new InputError(`${what}: ragged rows: row ${i} has ${Array.isArray(r) ? `${r.length} values` : "no array"}; row 0 has ${d}`);
+        throw new InputError(
+          `${what}: ragged rows: row ${i} has ${Array.isArray(r) ? `${r.length} values` : "no array"}; row 0 has ${d}`,
+        );
       }
       for (const v of r) flat.push(v as number);
     });
@@ -142,7 +158,10 @@ function jsonReader(text: string, dim: number | undefined, what: string): Tensor
   const data = Float32Array.from(flat);
   let row = 0;
   return {
-    kind: "json", element: "f32", rows: data.length / d, dim: d,
+    kind: "json",
+    element: "f32",
+    rows: data.length / d,
+    dim: d,
     read(count) {
       const n = Math.min(count, data.length / d - row);
       const out = data.slice(row * d, (row + n) * d);
@@ -157,7 +176,11 @@ function jsonReader(text: string, dim: number | undefined, what: string): Tensor
  * Opens a tensor for reading. `path` '-' reads standard input; its kind comes from
  * `kind`, or from its first bytes (the .npy magic, or '[' for JSON).
  */
-export async function openReader(path: string, kind: FileKind | undefined, dim: number | undefined): Promise<TensorReader> {
+export async function openReader(
+  path: string,
+  kind: FileKind | undefined,
+  dim: number | undefined,
+): Promise<TensorReader> {
   const what = path === "-" ? "standard input" : path;
   let src: ByteSource;
   if (path === "-") {
@@ -170,7 +193,8 @@ export async function openReader(path: string, kind: FileKind | undefined, dim: 
     }
   } else {
     kind ??= kindOfPath(path);
-    if (kind === undefined) throw new InputError(`${path}: unknown extension; expected .npy, .f32, .bf16, .f16 or .json (or pass --in-type)`);
+    if (kind === undefined)
+      throw new InputError(`${path}: unknown extension; expected .npy, .f32, .bf16, .f16 or .json (or pass --in-type)`);
     try {
       src = fileSource(path);
     } catch (e) {
@@ -221,7 +245,13 @@ export function outputElement(kind: FileKind, input: ElementType): ElementType {
 }
 
 /** Opens a tensor for writing; '-' writes standard output (not atomic). */
-export function openWriter(path: string, kind: FileKind, element: ElementType, rows: number, dim: number): TensorWriter {
+export function openWriter(
+  path: string,
+  kind: FileKind,
+  element: ElementType,
+  rows: number,
+  dim: number,
+): TensorWriter {
   const temp = path === "-" ? undefined : join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number;
   try {
@@ -235,7 +265,8 @@ export function openWriter(path: string, kind: FileKind, element: ElementType, r
   };
   const text = (s: string): void => put(new TextEncoder().encode(s));
   let written = 0;
-  if (kind === "npy") put(npyHeader(element === "f16" ? "float16" : element === "f64" ? "float64" : "float32", [rows, dim]));
+  if (kind === "npy")
+    put(npyHeader(element === "f16" ? "float16" : element === "f64" ? "float64" : "float32", [rows, dim]));
   if (kind === "json") text("[");
   return {
     write(values) {

@@ -4,7 +4,12 @@ import type { StudyResult } from "./study.js";
 
 type Row = Record<string, string | number>;
 
-const logY = (title: string): Record<string, unknown> => ({ field: "error", type: "quantitative", title, scale: { type: "log" } });
+const logY = (title: string): Record<string, unknown> => ({
+  field: "error",
+  type: "quantitative",
+  title,
+  scale: { type: "log" },
+});
 
 /** Lines with points, one 220 × 220 panel per format (FP32, BF16, FP16 from left to right). */
 function panelsByFormat(title: string, values: Row[], encoding: Record<string, unknown>): VlSpec {
@@ -22,7 +27,8 @@ function errorByDSpec(title: string, byFormat: StudyResult["largeD"]): VlSpec {
   const values: Row[] = [];
   for (const [format, byD] of Object.entries(byFormat)) {
     for (const [d, byAlgo] of Object.entries(byD)) {
-      for (const [algo, m] of Object.entries(byAlgo)) if (m.meanAbs > 0) values.push({ format, d: Number(d), algorithm: algo, error: m.meanAbs });
+      for (const [algo, m] of Object.entries(byAlgo))
+        if (m.meanAbs > 0) values.push({ format, d: Number(d), algorithm: algo, error: m.meanAbs });
     }
   }
   return {
@@ -58,12 +64,14 @@ function convergenceSpec(r: StudyResult): VlSpec {
 /** Max relative error after 5 steps against c of λ = c·2^−e, per format. */
 function sweepSpec(r: StudyResult): VlSpec {
   const values: Row[] = [];
-  for (const [format, s] of Object.entries(r.lambdaSweep)) for (const p of s.points) values.push({ format, c: p.c, error: p.max });
+  for (const [format, s] of Object.entries(r.lambdaSweep))
+    for (const p of s.points) values.push({ format, c: p.c, error: p.max });
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: "λ sweep: max |a·√m − 1| after 5 steps, λ = c·2^−e",
     data: { values },
-    width: 420, height: 260,
+    width: 420,
+    height: 260,
     mark: { type: "line", point: true },
     encoding: {
       x: { field: "c", type: "quantitative", title: "c" },

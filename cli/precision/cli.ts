@@ -45,7 +45,12 @@ Examples:
 `;
 
 /** Parses the arguments into study options (throws UsageError). */
-export function parseStudyArgs(argv: string[]): { study: StudyOptions; json: boolean; out: string | undefined; help: boolean } {
+export function parseStudyArgs(argv: string[]): {
+  study: StudyOptions;
+  json: boolean;
+  out: string | undefined;
+  help: boolean;
+} {
   const v = parseCommandLine(argv, {
     formats: { type: "string" },
     dims: { type: "string" },
@@ -85,10 +90,18 @@ async function run(argv: string[]): Promise<number> {
   }
 
   const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ stream: process.stderr, format: "precision [{bar}] {value}/{total} {what}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        {
+          stream: process.stderr,
+          format: "precision [{bar}] {value}/{total} {what}",
+          hideCursor: true,
+          clearOnComplete: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   const start = performance.now();
-  let result;
+  let result: ReturnType<typeof runStudy>;
   try {
     result = runStudy(args.study, (done, total, what) => {
       if (!bar) return;
@@ -112,7 +125,10 @@ async function run(argv: string[]): Promise<number> {
     for (const [name, svg] of Object.entries(charts)) writeFileSync(join(chartDir, name), svg);
     writeFileSync(join(chartDir, "results.json"), `${JSON.stringify({ meta, ...result }, null, 1)}\n`);
     writeFileSync(join(args.out, "precision.md"), markdownReport(result, meta, Object.keys(charts), "precision"));
-    if (!args.json) process.stderr.write(`wrote ${join(args.out, "precision.md")} and ${Object.keys(charts).length} charts in ${chartDir}\n`);
+    if (!args.json)
+      process.stderr.write(
+        `wrote ${join(args.out, "precision.md")} and ${Object.keys(charts).length} charts in ${chartDir}\n`,
+      );
   }
   if (args.json) process.stdout.write(`${JSON.stringify({ meta, ...result })}\n`);
   else process.stdout.write(`${terminalReport(result, meta)}\n`);

@@ -9,7 +9,27 @@
  * wherever no result is subnormal, and the maximum over all m of [1, 4) of the format
  * is the maximum over its normal range.
  */
-import { BF16_MAGIC, BF16_MAGIC_ALT, FP16_MAGIC, FP16_MAGIC_ALT, KADLEC_K1, KADLEC_K2, KADLEC_MAGIC, LOMONT_MAGIC, QUAKE_MAGIC, WALCZYK_K1, WALCZYK_K2, WALCZYK_MAGIC, bf16Value, fp16Value, type FisrVariant, type Format, type InverseNormOptions, fisr, rsqrt } from "iterl2norm";
+import {
+  BF16_MAGIC,
+  BF16_MAGIC_ALT,
+  FP16_MAGIC,
+  FP16_MAGIC_ALT,
+  KADLEC_K1,
+  KADLEC_K2,
+  KADLEC_MAGIC,
+  LOMONT_MAGIC,
+  QUAKE_MAGIC,
+  WALCZYK_K1,
+  WALCZYK_K2,
+  WALCZYK_MAGIC,
+  bf16Value,
+  fp16Value,
+  type FisrVariant,
+  type Format,
+  type InverseNormOptions,
+  fisr,
+  rsqrt,
+} from "iterl2norm";
 
 /** One FISR constant set of the study. */
 export interface FisrEntry {
@@ -28,37 +48,68 @@ const hex = (v: number, digits: number): string => `0x${v.toString(16).padStart(
 
 const ENTRIES: FisrEntry[] = [
   {
-    label: "quake", format: "fp32", variant: "quake", magic: QUAKE_MAGIC, coefficients: "y·(1.5 − 0.5x·y²)",
+    label: "quake",
+    format: "fp32",
+    variant: "quake",
+    magic: QUAKE_MAGIC,
+    coefficients: "y·(1.5 − 0.5x·y²)",
     source: "id Software, Quake III Arena, code/game/q_math.c Q_rsqrt (1999; constant attributed to Greg Walsh)",
   },
   {
-    label: "lomont", format: "fp32", variant: "lomont", magic: LOMONT_MAGIC, coefficients: "y·(1.5 − 0.5x·y²)",
-    source: "C. Lomont, \"Fast Inverse Square Root\", Purdue University tech. report, 2003",
+    label: "lomont",
+    format: "fp32",
+    variant: "lomont",
+    magic: LOMONT_MAGIC,
+    coefficients: "y·(1.5 − 0.5x·y²)",
+    source: 'C. Lomont, "Fast Inverse Square Root", Purdue University tech. report, 2003',
   },
   {
-    label: "walczyk", format: "fp32", variant: "walczyk", magic: WALCZYK_MAGIC,
+    label: "walczyk",
+    format: "fp32",
+    variant: "walczyk",
+    magic: WALCZYK_MAGIC,
     coefficients: `y·(${WALCZYK_K1.toPrecision(9)} − 0.5x·y²), then y·(${WALCZYK_K2.toPrecision(9)} − 0.5x·y²)`,
-    source: "C. J. Walczyk, L. V. Moroz, J. L. Cieśliński, \"Improving the Accuracy of the Fast Inverse Square Root by Modifying Newton–Raphson Corrections\", Entropy 23(1):86, 2021 (arXiv:1802.06302)",
+    source:
+      'C. J. Walczyk, L. V. Moroz, J. L. Cieśliński, "Improving the Accuracy of the Fast Inverse Square Root by Modifying Newton–Raphson Corrections", Entropy 23(1):86, 2021 (arXiv:1802.06302)',
   },
   {
-    label: "kadlec", format: "fp32", variant: "kadlec", magic: KADLEC_MAGIC,
+    label: "kadlec",
+    format: "fp32",
+    variant: "kadlec",
+    magic: KADLEC_MAGIC,
     coefficients: `${KADLEC_K1.toPrecision(9)}·y·(${KADLEC_K2.toPrecision(9)} − x·y²), then Quake steps`,
     source: "J. Kadlec (rrrola), inv_sqrt constant search, rrrola.wz.cz/inv_sqrt.html, 2010",
   },
   {
-    label: "bf16-quake", format: "bf16", variant: "quake", magic: BF16_MAGIC, coefficients: "y·(1.5 − 0.5x·y²) in BF16",
+    label: "bf16-quake",
+    format: "bf16",
+    variant: "quake",
+    magic: BF16_MAGIC,
+    coefficients: "y·(1.5 − 0.5x·y²) in BF16",
     source: "upper 16 bits of Quake's 0x5f3759df (BF16 is the upper half of an f32)",
   },
   {
-    label: "bf16-alt", format: "bf16", variant: "quake", magic: BF16_MAGIC_ALT, coefficients: "y·(1.5 − 0.5x·y²) in BF16",
+    label: "bf16-alt",
+    format: "bf16",
+    variant: "quake",
+    magic: BF16_MAGIC_ALT,
+    coefficients: "y·(1.5 − 0.5x·y²) in BF16",
     source: "alternative 16-bit magic, kept for comparison; no publication traced",
   },
   {
-    label: "fp16-quake", format: "fp16", variant: "quake", magic: FP16_MAGIC, coefficients: "y·(1.5 − 0.5x·y²) in FP16",
+    label: "fp16-quake",
+    format: "fp16",
+    variant: "quake",
+    magic: FP16_MAGIC,
+    coefficients: "y·(1.5 − 0.5x·y²) in FP16",
     source: "Quake's constant carried to binary16: round(1.5·2^10·(15 − σ)), σ = 127 − 0x5f3759df/(1.5·2^23)",
   },
   {
-    label: "fp16-alt", format: "fp16", variant: "quake", magic: FP16_MAGIC_ALT, coefficients: "y·(1.5 − 0.5x·y²) in FP16",
+    label: "fp16-alt",
+    format: "fp16",
+    variant: "quake",
+    magic: FP16_MAGIC_ALT,
+    coefficients: "y·(1.5 − 0.5x·y²) in FP16",
     source: "alternative 16-bit magic, kept for comparison; no publication traced",
   },
 ];
@@ -126,7 +177,9 @@ export function periodError(format: Format, a: (m: Float32Array) => Float32Array
 
 /** Exhaustive relative error of a FISR entry with `steps` Newton steps (kernel bits). */
 export function fisrError(entry: FisrEntry, steps: number): ErrorStats {
-  return periodError(entry.format, (m) => fisr(m, { format: entry.format, variant: entry.variant, magic: entry.magic, steps }));
+  return periodError(entry.format, (m) =>
+    fisr(m, { format: entry.format, variant: entry.variant, magic: entry.magic, steps }),
+  );
 }
 
 /** Exhaustive relative error of the IterL2Norm scalar path (kernel bits) in a format. */

@@ -5,9 +5,27 @@
  * Pure computation: no printing (report.ts, charts.ts and cli.ts present it).
  */
 import { OPT_DIMS, PAPER_WINS } from "../paper.js";
-import { roundBF16, roundFP16, layerNorm, reference, type Accumulate, type Format, type InverseNormOptions, type NormalizeOptions, rsqrt } from "iterl2norm";
+import {
+  roundBF16,
+  roundFP16,
+  layerNorm,
+  reference,
+  type Accumulate,
+  type Format,
+  type InverseNormOptions,
+  type NormalizeOptions,
+  rsqrt,
+} from "iterl2norm";
 import { sampleRow, type Distribution } from "./data.js";
-import { FISR_TABLE, fisrError, forEachPeriodValue, iterError, magicHex, periodError, type ErrorStats } from "./fisr.js";
+import {
+  FISR_TABLE,
+  fisrError,
+  forEachPeriodValue,
+  iterError,
+  magicHex,
+  periodError,
+  type ErrorStats,
+} from "./fisr.js";
 
 /** What to run. */
 export interface StudyOptions {
@@ -53,14 +71,32 @@ export const ALGORITHMS: readonly Algorithm[] = Object.freeze([
   { id: "fisr-1", label: "FISR, 1 Newton step", options: { method: "fisr", fisr: { steps: 1 } } },
   { id: "fisr-2", label: "FISR, 2 Newton steps", options: { method: "fisr", fisr: { steps: 2 } } },
   { id: "sqrt", label: "sqrt + division", options: { method: "sqrt" } },
-  { id: "fisr-1-walczyk", label: "FISR Walczyk, 1 step", formats: ["fp32"], options: { method: "fisr", fisr: { steps: 1, variant: "walczyk" } } },
-  { id: "fisr-1-kadlec", label: "FISR Kadlec, 1 step", formats: ["fp32"], options: { method: "fisr", fisr: { steps: 1, variant: "kadlec" } } },
+  {
+    id: "fisr-1-walczyk",
+    label: "FISR Walczyk, 1 step",
+    formats: ["fp32"],
+    options: { method: "fisr", fisr: { steps: 1, variant: "walczyk" } },
+  },
+  {
+    id: "fisr-1-kadlec",
+    label: "FISR Kadlec, 1 step",
+    formats: ["fp32"],
+    options: { method: "fisr", fisr: { steps: 1, variant: "kadlec" } },
+  },
 ] as Algorithm[]);
 
 /** The large-d section adds IterL2Norm precise with native (in-format) accumulation. */
 export const LARGE_ALGORITHMS: readonly Algorithm[] = Object.freeze([
-  ALGORITHMS[0]!, ALGORITHMS[1]!, ALGORITHMS[2]!, ALGORITHMS[4]!,
-  { id: "iter-precise-native", label: "IterL2Norm precise, native accumulation", formats: ["bf16", "fp16"], options: { preset: "precise", accumulate: "native" } },
+  ALGORITHMS[0]!,
+  ALGORITHMS[1]!,
+  ALGORITHMS[2]!,
+  ALGORITHMS[4]!,
+  {
+    id: "iter-precise-native",
+    label: "IterL2Norm precise, native accumulation",
+    formats: ["bf16", "fp16"],
+    options: { preset: "precise", accumulate: "native" },
+  },
 ] as Algorithm[]);
 
 /** Errors of one (distribution, width, format, algorithm) cell over all its rows. */
@@ -117,7 +153,14 @@ export interface StudyResult {
   /** convergence[format][policy][step] = error stats of a after `step` steps. */
   readonly convergence: Record<string, Record<string, { step: number; max: number; mean: number }[]>>;
   /** λ sweep, 5 steps: per format, c from 0.20 to 0.70 plus the named policies, and the best c. */
-  readonly lambdaSweep: Record<string, { points: { c: number; max: number; mean: number }[]; named: Record<string, { max: number; mean: number }>; best: { c: number; max: number; mean: number } }>;
+  readonly lambdaSweep: Record<
+    string,
+    {
+      points: { c: number; max: number; mean: number }[];
+      named: Record<string, { max: number; mean: number }>;
+      best: { c: number; max: number; mean: number };
+    }
+  >;
   /** largeD[format][d][algorithmId] on the first distribution. */
   readonly largeD: Record<string, Record<string, Record<string, CellMetrics>>>;
 }
@@ -128,7 +171,15 @@ export type Progress = (done: number, total: number, what: string) => void;
 const ROUND: Readonly<Record<Format, (x: number) => number>> = { fp32: Math.fround, bf16: roundBF16, fp16: roundFP16 };
 
 /** Runs the algorithms on `trials` rows of width d in a format; the truth is float64 LayerNorm of the rounded rows. */
-function measureCell(dist: Distribution, seed: number, d: number, trials: number, format: Format, eps: number, algorithms: readonly Algorithm[]): Record<string, CellMetrics> {
+function measureCell(
+  dist: Distribution,
+  seed: number,
+  d: number,
+  trials: number,
+  format: Format,
+  eps: number,
+  algorithms: readonly Algorithm[],
+): Record<string, CellMetrics> {
   const R = ROUND[format];
   const x = new Float32Array(d * trials);
   for (let t = 0; t < trials; t++) x.set(sampleRow(dist, seed, d, t), t * d);
@@ -190,7 +241,9 @@ function gridError(m: Float32Array, opts: InverseNormOptions): { max: number; me
 }
 
 /** λ constants of the sweep: 0.20, 0.21, …, 0.70. */
-export const SWEEP_C: readonly number[] = Object.freeze(Array.from({ length: 51 }, (_, i) => Math.round((0.2 + i * 0.01) * 100) / 100));
+export const SWEEP_C: readonly number[] = Object.freeze(
+  Array.from({ length: 51 }, (_, i) => Math.round((0.2 + i * 0.01) * 100) / 100),
+);
 /** λ policies of the convergence study. */
 export const CONVERGENCE_POLICIES: readonly ("paper" | "pow2" | "newton")[] = ["paper", "pow2", "newton"];
 /** Steps of the convergence study: 0 … 10. */
@@ -252,16 +305,46 @@ export function runStudy(opts: StudyOptions, progress: Progress = () => {}): Stu
     if (!formats.includes(entry.format)) continue;
     for (const steps of [0, 1, 2]) {
       const s: ErrorStats = fisrError(entry, steps);
-      scalar.push({ format: entry.format, label: `FISR ${entry.label}`, magic: magicHex(entry), steps, source: entry.source, max: s.max, mean: s.mean, count: s.count });
+      scalar.push({
+        format: entry.format,
+        label: `FISR ${entry.label}`,
+        magic: magicHex(entry),
+        steps,
+        source: entry.source,
+        max: s.max,
+        mean: s.mean,
+        count: s.count,
+      });
     }
   }
   for (const format of formats) {
-    for (const [label, o, steps] of [["IterL2Norm paper", { preset: "paper" }, 5], ["IterL2Norm precise", { preset: "precise" }, 5]] as const) {
+    for (const [label, o, steps] of [
+      ["IterL2Norm paper", { preset: "paper" }, 5],
+      ["IterL2Norm precise", { preset: "precise" }, 5],
+    ] as const) {
       const s = iterError(format, o);
-      scalar.push({ format, label, magic: null, steps, source: "this library (docs/design.md §1)", max: s.max, mean: s.mean, count: s.count });
+      scalar.push({
+        format,
+        label,
+        magic: null,
+        steps,
+        source: "this library (docs/design.md §1)",
+        max: s.max,
+        mean: s.mean,
+        count: s.count,
+      });
     }
     const s = periodError(format, (m) => rsqrt(m, { method: "sqrt", format }));
-    scalar.push({ format, label: "sqrt + division", magic: null, steps: 0, source: "correctly rounded sqrt and division in the format", max: s.max, mean: s.mean, count: s.count });
+    scalar.push({
+      format,
+      label: "sqrt + division",
+      magic: null,
+      steps: 0,
+      source: "correctly rounded sqrt and division in the format",
+      max: s.max,
+      mean: s.mean,
+      count: s.count,
+    });
   }
   tick("scalar paths");
 
@@ -272,7 +355,8 @@ export function runStudy(opts: StudyOptions, progress: Progress = () => {}): Stu
     const byPolicy: Record<string, { step: number; max: number; mean: number }[]> = {};
     for (const lambda of CONVERGENCE_POLICIES) {
       byPolicy[lambda] = [];
-      for (let step = 0; step <= CONVERGENCE_STEPS; step++) byPolicy[lambda].push({ step, ...gridError(m, { format, lambda, iterations: step }) });
+      for (let step = 0; step <= CONVERGENCE_STEPS; step++)
+        byPolicy[lambda].push({ step, ...gridError(m, { format, lambda, iterations: step }) });
     }
     convergence[format] = byPolicy;
     tick(`convergence ${format}`);
@@ -300,6 +384,12 @@ export function runStudy(opts: StudyOptions, progress: Progress = () => {}): Stu
   return {
     options: opts,
     algorithms: algos.map((a) => ({ id: a.id, label: a.label, formats: a.formats ?? ["fp32", "bf16", "fp16"] })),
-    precision, wins, rowM, scalar, convergence, lambdaSweep, largeD,
+    precision,
+    wins,
+    rowM,
+    scalar,
+    convergence,
+    lambdaSweep,
+    largeD,
   };
 }

@@ -22,8 +22,19 @@ export async function loadIterL2Norm(url) {
       if (beta) mem().set(beta, (ptr + bytesX + bytesRow) / 4);
       const policy = preset === "precise" ? constant("LAMBDA_NEWTON") : constant("LAMBDA_PAPER");
       const status = e.layer_norm(
-        ptr, ptr, gamma ? ptr + bytesX : 0, beta ? ptr + bytesX + bytesRow : 0,
-        n / dim, dim, eps, constant("METHOD_ITER"), policy, 0, 5, constant("QUAKE_MAGIC"), constant("FISR_QUAKE"),
+        ptr,
+        ptr,
+        gamma ? ptr + bytesX : 0,
+        beta ? ptr + bytesX + bytesRow : 0,
+        n / dim,
+        dim,
+        eps,
+        constant("METHOD_ITER"),
+        policy,
+        0,
+        5,
+        constant("QUAKE_MAGIC"),
+        constant("FISR_QUAKE"),
       );
       if (status !== constant("STATUS_OK")) throw new Error(`layer_norm returned status ${status}`);
       return mem().slice(ptr / 4, ptr / 4 + n);
@@ -32,5 +43,10 @@ export async function loadIterL2Norm(url) {
     }
   }
 
-  return { layerNorm, abiVersion: constant("ABI_VERSION"), hasSimd: constant("HAS_SIMD") === 1, exports: Object.keys(e) };
+  return {
+    layerNorm,
+    abiVersion: constant("ABI_VERSION"),
+    hasSimd: constant("HAS_SIMD") === 1,
+    exports: Object.keys(e),
+  };
 }

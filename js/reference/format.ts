@@ -18,9 +18,13 @@ const f = Math.fround;
  * path in the format (reference.inverseNormBits). Output: F values as f32, or raw
  * 16-bit patterns when the spec's input is bits.
  */
-export function rowsFormat(spec: NormalizeSpec, center: boolean, aFromMFormat: (m: number) => number): Float32Array | Uint16Array {
+export function rowsFormat(
+  spec: NormalizeSpec,
+  center: boolean,
+  aFromMFormat: (m: number) => number,
+): Float32Array | Uint16Array {
   const { dim: n, gamma, beta, format } = spec;
-  if (format === "fp32") throw new RangeError("rowsFormat handles opts.format \"bf16\" and \"fp16\"; got \"fp32\"");
+  if (format === "fp32") throw new RangeError('rowsFormat handles opts.format "bf16" and "fp16"; got "fp32"');
   const R = rounder(format);
   const native = spec.accumulate === "native";
   const add = native ? (a: number, b: number): number => R(a + b) : addF32;
@@ -57,10 +61,16 @@ export function rowsFormat(spec: NormalizeSpec, center: boolean, aFromMFormat: (
       const s = kernelSum(n, (i) => R(w[i]! - x0), add, chunk);
       return R(x0 + R(s * invD));
     };
-    const sumSquares = (mu: number): number => kernelSum(n, (i) => {
-      const y = R(w[i]! - mu);
-      return native ? R(y * y) : f(y * y);
-    }, add, chunk);
+    const sumSquares = (mu: number): number =>
+      kernelSum(
+        n,
+        (i) => {
+          const y = R(w[i]! - mu);
+          return native ? R(y * y) : f(y * y);
+        },
+        add,
+        chunk,
+      );
 
     let mu = center ? meanOf() : 0;
     let m = R(sumSquares(mu) + epsTerm);
@@ -71,7 +81,10 @@ export function rowsFormat(spec: NormalizeSpec, center: boolean, aFromMFormat: (
       let big = 0;
       for (let i = 0; i < n; i++) {
         const v = Math.abs(w[i]!);
-        if (Number.isNaN(v)) { big = NaN; break; }
+        if (Number.isNaN(v)) {
+          big = NaN;
+          break;
+        }
         if (v > big) big = v;
       }
       if (!(big < Infinity)) {

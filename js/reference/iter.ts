@@ -18,7 +18,9 @@ const f = Math.fround;
 export function inverseNormBits(m: number, spec: InverseNormSpec): number {
   const format = spec.format ?? "fp32";
   if (spec.method === "iter") {
-    return format === "fp32" ? iterRsqrtBits(m, spec.policy, spec.c, spec.steps) : iterRsqrtFormat(m, format, spec.policy, spec.c, spec.steps);
+    return format === "fp32"
+      ? iterRsqrtBits(m, spec.policy, spec.c, spec.steps)
+      : iterRsqrtFormat(m, format, spec.policy, spec.c, spec.steps);
   }
   if (spec.method === "fisr") return fisrFormat(m, format, spec.variant ?? "quake", spec.magic, spec.steps);
   return sqrtFormat(m, format);
@@ -43,10 +45,11 @@ function rows(x: Float32Array | Uint16Array, opts: NormalizeOptions, layer: bool
       const s = kernelSum(dim, (i) => f(src[o + i]! - x0));
       return f(x0 + f(s * invD));
     };
-    const sumSquares = (mu: number): number => kernelSum(dim, (i) => {
-      const y = f(src[o + i]! - mu);
-      return f(y * y);
-    });
+    const sumSquares = (mu: number): number =>
+      kernelSum(dim, (i) => {
+        const y = f(src[o + i]! - mu);
+        return f(y * y);
+      });
     let mu = layer ? mean() : 0;
     let m = f(sumSquares(mu) + epsTerm);
     let a: number;
@@ -99,7 +102,10 @@ export function layerNormIter(x: Float32Array | Uint16Array, opts: NormalizeOpti
 /** L2 normalisation by the IterL2Norm spec in plain TS with f32 rounding (or opts.format's datapath). */
 export function l2NormalizeIter(x: Float32Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Float32Array;
 export function l2NormalizeIter(x: Uint16Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Uint16Array;
-export function l2NormalizeIter(x: Float32Array | Uint16Array, opts: Omit<NormalizeOptions, "gamma" | "beta">): Float32Array | Uint16Array {
+export function l2NormalizeIter(
+  x: Float32Array | Uint16Array,
+  opts: Omit<NormalizeOptions, "gamma" | "beta">,
+): Float32Array | Uint16Array {
   return rows(x, opts, false);
 }
 
@@ -110,7 +116,8 @@ export function rsqrtIter(m: number, opts?: InverseNormOptions): number {
 
 /** Quake III Q_rsqrt (and its variants and 16-bit forms) in plain TS, bit-identical to the wasm fisr (same options). */
 export function fisr(m: number, opts: FisrOptions & { format?: Format } = {}): number {
-  if (typeof opts !== "object" || opts === null) throw new TypeError(`opts must be an options object; got ${describe(opts)}`);
+  if (typeof opts !== "object" || opts === null)
+    throw new TypeError(`opts must be an options object; got ${describe(opts)}`);
   const { format: fmt, ...rest } = opts;
   const format = resolveFormat("opts.format", fmt);
   const { variant, magic, steps } = resolveFisr("opts", rest, format);

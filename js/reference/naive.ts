@@ -9,7 +9,8 @@ import { resolveNormalize } from "../resolve.js";
 
 /** The naive loops are FP32 code: other formats are refused rather than ignored. */
 function fp32Only(spec: NormalizeSpec): NormalizeSpec {
-  if (spec.format !== "fp32") throw new RangeError(`opts.format must be "fp32" for the naive reference; got ${JSON.stringify(spec.format)}`);
+  if (spec.format !== "fp32")
+    throw new RangeError(`opts.format must be "fp32" for the naive reference; got ${JSON.stringify(spec.format)}`);
   return spec;
 }
 

@@ -3,12 +3,8 @@
  * rounded to f32 with Math.fround (f64 then f32 rounding of +, −, ×, ÷, √ equals the
  * correctly rounded f32 result, since 53 ≥ 2·24 + 2), and nothing is fused.
  */
-import {
-  E_DIRECT, KADLEC_K1, KADLEC_K2, PAPER_C, SQRT2_F32, WALCZYK_K1, WALCZYK_K2,
-} from "../constants.js";
-import {
-  bf16BitsFromF32Bits, bf16Value, fp16BitsFromF32Bits, fp16Value, roundBF16, roundFP16,
-} from "../formats.js";
+import { E_DIRECT, KADLEC_K1, KADLEC_K2, PAPER_C, SQRT2_F32, WALCZYK_K1, WALCZYK_K2 } from "../constants.js";
+import { bf16BitsFromF32Bits, bf16Value, fp16BitsFromF32Bits, fp16Value, roundBF16, roundFP16 } from "../formats.js";
 import type { FisrVariant, Format, LambdaPolicy } from "../options.js";
 import { f32Bits, f32FromBits } from "../bits.js";
 

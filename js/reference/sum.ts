@@ -29,7 +29,10 @@ export const addF32 = (a: number, b: number): number => f(a + b);
  * one chunk over the row.
  */
 export function kernelSum(
-  n: number, term: (i: number) => number, add: (a: number, b: number) => number = addF32, chunk = SUM_CHUNK,
+  n: number,
+  term: (i: number) => number,
+  add: (a: number, b: number) => number = addF32,
+  chunk = SUM_CHUNK,
 ): number {
   checkArgs(n, chunk);
   const total = [0, 0, 0, 0];
@@ -37,7 +40,12 @@ export function kernelSum(
   let i = 0;
   while (i < end16) {
     const stop = Math.min(end16, i + chunk);
-    const acc = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]];
+    const acc = [
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ];
     for (let j = 0; i < stop; i += 4, j++) {
       const a = acc[j & 3]!;
       for (let l = 0; l < 4; l++) a[l] = add(a[l]!, term(i + l));
