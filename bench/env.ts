@@ -22,84 +22,16 @@ export interface Environment {
   readonly command: string;
 }
 
+/** Bytes from a hex string (a wasm module written out by hand). */
+function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(hex.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
+}
+
 // (module (func (param v128 v128) (result v128) local.get 0 local.get 1 f32x4.add))
-const SIMD_PROBE = Uint8Array.of(
-  0x00,
-  0x61,
-  0x73,
-  0x6d,
-  0x01,
-  0x00,
-  0x00,
-  0x00,
-  0x01,
-  0x07,
-  0x01,
-  0x60,
-  0x02,
-  0x7b,
-  0x7b,
-  0x01,
-  0x7b,
-  0x03,
-  0x02,
-  0x01,
-  0x00,
-  0x0a,
-  0x0b,
-  0x01,
-  0x09,
-  0x00,
-  0x20,
-  0x00,
-  0x20,
-  0x01,
-  0xfd,
-  0xe4,
-  0x01,
-  0x0b,
-);
+const SIMD_PROBE = hexBytes("0061736d0100000001070160027b7b017b030201000a0b01090020002001fde4010b");
 
 // (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
-const RELAXED_SIMD_PROBE = Uint8Array.of(
-  0x00,
-  0x61,
-  0x73,
-  0x6d,
-  0x01,
-  0x00,
-  0x00,
-  0x00,
-  0x01,
-  0x08,
-  0x01,
-  0x60,
-  0x03,
-  0x7b,
-  0x7b,
-  0x7b,
-  0x01,
-  0x7b,
-  0x03,
-  0x02,
-  0x01,
-  0x00,
-  0x0a,
-  0x0d,
-  0x01,
-  0x0b,
-  0x00,
-  0x20,
-  0x00,
-  0x20,
-  0x01,
-  0x20,
-  0x02,
-  0xfd,
-  0x85,
-  0x02,
-  0x0b,
-);
+const RELAXED_SIMD_PROBE = hexBytes("0061736d0100000001080160037b7b7b017b030201000a0d010b00200020012002fd85020b");
 
 /** True when this runtime validates the module bytes. */
 export function wasmValidates(bytes: Uint8Array<ArrayBuffer>): boolean {

@@ -6,7 +6,7 @@
 import { fisr, layerNorm, reference, rsqrt, type NormalizeOptions } from "iterl2norm";
 import { normalRows } from "../bench/random.js";
 import { EXIT } from "./common.js";
-import { parseCommandLine, withUsageErrors } from "./flags.js";
+import { HELP_FLAG, parseCommandLine, switches, withUsageErrors } from "./flags.js";
 import { sci } from "./numbers.js";
 
 const SEED = 20241206;
@@ -60,7 +60,7 @@ export function main(argv: string[]): Promise<number> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommandLine(argv, { json: { type: "boolean" }, help: { type: "boolean", short: "h" } });
+  const { values } = parseCommandLine(argv, { ...switches("json"), ...HELP_FLAG });
   if (values.help) {
     process.stdout.write(USAGE);
     return EXIT.ok;

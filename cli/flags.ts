@@ -28,6 +28,19 @@ export function parseCommandLine<const O extends Options, const P extends boolea
   }
 }
 
+/** Flags that take a value, by name (`--name value`); parsed further by the *Flag functions below. */
+export function valueFlags<const N extends string>(...names: N[]): { [K in N]: { type: "string" } } {
+  return Object.fromEntries(names.map((n) => [n, { type: "string" }])) as { [K in N]: { type: "string" } };
+}
+
+/** Flags without a value, by name (`--name`). */
+export function switches<const N extends string>(...names: N[]): { [K in N]: { type: "boolean" } } {
+  return Object.fromEntries(names.map((n) => [n, { type: "boolean" }])) as { [K in N]: { type: "boolean" } };
+}
+
+/** -h, --help: every command has it. */
+export const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const;
+
 /** Writes a usage error of `iterl2norm <command>` to stderr; returns the usage exit code. */
 export function reportUsageError(command: string, message: string): number {
   process.stderr.write(`iterl2norm ${command}: ${message}\nRun "iterl2norm ${command} --help" for usage.\n`);

@@ -12,7 +12,16 @@ import {
   type TensorReader,
 } from "./io/tensor-file.js";
 import { EXIT, UsageError } from "./common.js";
-import { choiceFlag, intFlag, numberFlag, parseCommandLine, withUsageErrors } from "./flags.js";
+import {
+  choiceFlag,
+  intFlag,
+  numberFlag,
+  HELP_FLAG,
+  parseCommandLine,
+  switches,
+  valueFlags,
+  withUsageErrors,
+} from "./flags.js";
 
 export const USAGE = `Usage: iterl2norm normalize IN -o OUT [options]
 
@@ -76,17 +85,10 @@ async function run(argv: string[]): Promise<number> {
       out: { type: "string", short: "o" },
       dim: { type: "string", short: "d" },
       mode: { type: "string", short: "m" },
-      gamma: { type: "string" },
-      beta: { type: "string" },
-      eps: { type: "string" },
-      preset: { type: "string" },
-      format: { type: "string" },
-      "in-type": { type: "string" },
-      "out-type": { type: "string" },
-      "chunk-rows": { type: "string" },
-      json: { type: "boolean" },
+      ...valueFlags("gamma", "beta", "eps", "preset", "format", "in-type", "out-type", "chunk-rows"),
+      ...switches("json"),
       quiet: { type: "boolean", short: "q" },
-      help: { type: "boolean", short: "h" },
+      ...HELP_FLAG,
     },
     true,
   );

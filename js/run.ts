@@ -208,41 +208,11 @@ export function runFormat(
   if (beta !== undefined) memoryF32().set(beta, bp >>> 2);
 
   const io = bits ? constants.IO_BITS : constants.IO_F32;
+  const rows = n / dim;
+  const tail = [p.format, p.accumulate, io, p.method, p.policy, p.c, p.steps, p.magic, p.variant] as const;
   const status = center
-    ? kernel.layer_norm_format(
-        base,
-        base,
-        gp,
-        bp,
-        n / dim,
-        dim,
-        p.eps,
-        p.format,
-        p.accumulate,
-        io,
-        p.method,
-        p.policy,
-        p.c,
-        p.steps,
-        p.magic,
-        p.variant,
-      )
-    : kernel.l2_normalize_format(
-        base,
-        base,
-        n / dim,
-        dim,
-        p.eps,
-        p.format,
-        p.accumulate,
-        io,
-        p.method,
-        p.policy,
-        p.c,
-        p.steps,
-        p.magic,
-        p.variant,
-      );
+    ? kernel.layer_norm_format(base, base, gp, bp, rows, dim, p.eps, ...tail)
+    : kernel.l2_normalize_format(base, base, rows, dim, p.eps, ...tail);
   if (status !== 0) throw rejected(status);
   if (bits) (out as Uint16Array).set(u16Window(base, n));
   else (out as Float32Array).set(f32Window(base, n));

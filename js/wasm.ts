@@ -9,193 +9,57 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { instantiateSync } from "@assemblyscript/loader";
 
+/** A row call's shape: input and output pointers, row count and length, ε (docs/ABI.md). */
+type Rows = [x: number, out: number, rows: number, dim: number, eps: number];
+/** A row call's shape with γ and β pointers (0 when absent). */
+type AffineRows = [x: number, out: number, gamma: number, beta: number, rows: number, dim: number, eps: number];
+/** How a ≈ 1/√m is found: the inverse-norm arguments every row and batch call ends with. */
+type InverseNorm = [method: number, policy: number, c: number, steps: number, magic: number, variant: number];
+/** The BF16/FP16 datapath's arguments: working format, accumulation, raw-bit or f32 I/O. */
+type Datapath = [format: number, accumulate: number, io: number];
+
 /** Raw exports of the kernel module: pointers are byte offsets into `memory`. */
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   free(ptr: number): void;
-  layer_norm(
-    x: number,
-    out: number,
-    gamma: number,
-    beta: number,
-    rows: number,
-    dim: number,
-    eps: number,
-    method: number,
-    policy: number,
-    c: number,
-    steps: number,
-    magic: number,
-    variant: number,
-  ): number;
-  l2_normalize(
-    x: number,
-    out: number,
-    rows: number,
-    dim: number,
-    eps: number,
-    method: number,
-    policy: number,
-    c: number,
-    steps: number,
-    magic: number,
-    variant: number,
-  ): number;
+  layer_norm(...args: [...AffineRows, ...InverseNorm]): number;
+  l2_normalize(...args: [...Rows, ...InverseNorm]): number;
   rsqrt_iter(m: number, policy: number, c: number, iterations: number): number;
   rsqrt_fisr(m: number, magic: number, steps: number): number;
   rsqrt_batch(
-    m: number,
-    out: number,
-    n: number,
-    method: number,
-    policy: number,
-    c: number,
-    steps: number,
-    magic: number,
+    ...args: [
+      m: number,
+      out: number,
+      n: number,
+      method: number,
+      policy: number,
+      c: number,
+      steps: number,
+      magic: number,
+    ]
   ): number;
-  layer_norm_format(
-    x: number,
-    out: number,
-    gamma: number,
-    beta: number,
-    rows: number,
-    dim: number,
-    eps: number,
-    format: number,
-    accumulate: number,
-    io: number,
-    method: number,
-    policy: number,
-    c: number,
-    steps: number,
-    magic: number,
-    variant: number,
-  ): number;
-  l2_normalize_format(
-    x: number,
-    out: number,
-    rows: number,
-    dim: number,
-    eps: number,
-    format: number,
-    accumulate: number,
-    io: number,
-    method: number,
-    policy: number,
-    c: number,
-    steps: number,
-    magic: number,
-    variant: number,
-  ): number;
-  rsqrt_format(
-    m: number,
-    format: number,
-    method: number,
-    policy: number,
-    c: number,
-    steps: number,
-    magic: number,
-    variant: number,
-  ): number;
-  rsqrt_batch_format(
-    m: number,
-    out: number,
-    n: number,
-    format: number,
-    method: number,
-    policy: number,
-    c: number,
-    steps: number,
-    magic: number,
-    variant: number,
-  ): number;
+  layer_norm_format(...args: [...AffineRows, ...Datapath, ...InverseNorm]): number;
+  l2_normalize_format(...args: [...Rows, ...Datapath, ...InverseNorm]): number;
+  rsqrt_format(m: number, format: number, ...inverse: InverseNorm): number;
+  rsqrt_batch_format(m: number, out: number, n: number, format: number, ...inverse: InverseNorm): number;
   round_format(x: number, format: number): number;
   round_batch(src: number, dst: number, n: number, format: number, io: number): number;
 }
 
-/** Integer and float constants the module exports as globals. */
-export interface KernelConstants {
-  readonly ABI_VERSION: number;
-  readonly HAS_SIMD: number;
-  readonly PAPER_C: number;
-  readonly QUAKE_MAGIC: number;
-  readonly METHOD_ITER: number;
-  readonly METHOD_SQRT: number;
-  readonly METHOD_FISR: number;
-  readonly LAMBDA_PAPER: number;
-  readonly LAMBDA_POW2: number;
-  readonly LAMBDA_NEWTON: number;
-  readonly LAMBDA_CUSTOM: number;
-  readonly STATUS_OK: number;
-  readonly STATUS_BAD_SHAPE: number;
-  readonly STATUS_OUT_OF_BOUNDS: number;
-  readonly STATUS_BAD_PARAM: number;
-  readonly STATUS_BAD_FORMAT: number;
-  readonly FORMAT_FP32: number;
-  readonly FORMAT_BF16: number;
-  readonly FORMAT_FP16: number;
-  readonly ACCUMULATE_FP32: number;
-  readonly ACCUMULATE_NATIVE: number;
-  readonly IO_F32: number;
-  readonly IO_BITS: number;
-  readonly FISR_QUAKE: number;
-  readonly FISR_LOMONT: number;
-  readonly FISR_WALCZYK: number;
-  readonly FISR_KADLEC: number;
-  readonly LOMONT_MAGIC: number;
-  readonly WALCZYK_MAGIC: number;
-  readonly WALCZYK_K1: number;
-  readonly WALCZYK_K2: number;
-  readonly KADLEC_MAGIC: number;
-  readonly KADLEC_K1: number;
-  readonly KADLEC_K2: number;
-  readonly BF16_MAGIC: number;
-  readonly BF16_MAGIC_ALT: number;
-  readonly FP16_MAGIC: number;
-  readonly FP16_MAGIC_ALT: number;
-}
+/** The constants the module exports as globals, by name (docs/ABI.md). */
+const CONSTANT_NAMES = [
+  ...["ABI_VERSION", "HAS_SIMD", "PAPER_C", "QUAKE_MAGIC"],
+  ...["METHOD_ITER", "METHOD_SQRT", "METHOD_FISR", "LAMBDA_PAPER", "LAMBDA_POW2", "LAMBDA_NEWTON", "LAMBDA_CUSTOM"],
+  ...["STATUS_OK", "STATUS_BAD_SHAPE", "STATUS_OUT_OF_BOUNDS", "STATUS_BAD_PARAM", "STATUS_BAD_FORMAT"],
+  ...["FORMAT_FP32", "FORMAT_BF16", "FORMAT_FP16", "ACCUMULATE_FP32", "ACCUMULATE_NATIVE", "IO_F32", "IO_BITS"],
+  ...["FISR_QUAKE", "FISR_LOMONT", "FISR_WALCZYK", "FISR_KADLEC"],
+  ...["LOMONT_MAGIC", "WALCZYK_MAGIC", "WALCZYK_K1", "WALCZYK_K2", "KADLEC_MAGIC", "KADLEC_K1", "KADLEC_K2"],
+  ...["BF16_MAGIC", "BF16_MAGIC_ALT", "FP16_MAGIC", "FP16_MAGIC_ALT"],
+] as const;
 
-const CONSTANT_NAMES: readonly (keyof KernelConstants)[] = [
-  "ABI_VERSION",
-  "HAS_SIMD",
-  "PAPER_C",
-  "QUAKE_MAGIC",
-  "METHOD_ITER",
-  "METHOD_SQRT",
-  "METHOD_FISR",
-  "LAMBDA_PAPER",
-  "LAMBDA_POW2",
-  "LAMBDA_NEWTON",
-  "LAMBDA_CUSTOM",
-  "STATUS_OK",
-  "STATUS_BAD_SHAPE",
-  "STATUS_OUT_OF_BOUNDS",
-  "STATUS_BAD_PARAM",
-  "STATUS_BAD_FORMAT",
-  "FORMAT_FP32",
-  "FORMAT_BF16",
-  "FORMAT_FP16",
-  "ACCUMULATE_FP32",
-  "ACCUMULATE_NATIVE",
-  "IO_F32",
-  "IO_BITS",
-  "FISR_QUAKE",
-  "FISR_LOMONT",
-  "FISR_WALCZYK",
-  "FISR_KADLEC",
-  "LOMONT_MAGIC",
-  "WALCZYK_MAGIC",
-  "WALCZYK_K1",
-  "WALCZYK_K2",
-  "KADLEC_MAGIC",
-  "KADLEC_K1",
-  "KADLEC_K2",
-  "BF16_MAGIC",
-  "BF16_MAGIC_ALT",
-  "FP16_MAGIC",
-  "FP16_MAGIC_ALT",
-];
+/** Integer and float constants the module exports as globals. */
+export type KernelConstants = { readonly [K in (typeof CONSTANT_NAMES)[number]]: number };
 
 /** The two builds. */
 export type Build = "simd" | "scalar";

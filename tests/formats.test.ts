@@ -62,38 +62,12 @@ function samples(seed: number): Uint32Array {
 }
 
 /** Every special value: zeros, infinities, NaNs (quiet, signalling, signed), extremes and format boundaries. */
+// biome-ignore format: a table of bit patterns, grouped by kind
 const SPECIAL_BITS = [
-  0x00000000,
-  0x80000000,
-  0x7f800000,
-  0xff800000,
-  0x7fc00000,
-  0xffc00000,
-  0x7f800001,
-  0xff800001,
-  0x7fbfffff,
-  0x00000001,
-  0x80000001,
-  0x007fffff,
-  0x00800000,
-  0x7f7fffff,
-  0xff7fffff,
-  0x7f7f8000,
-  0x7f7f7fff,
-  0x477fe000,
-  0x477fefff,
-  0x477ff000,
-  0x477ff001,
-  0x47800000, // 65504, just below 65520, 65520, above, 65536
-  0x33800000,
-  0x33000000,
-  0x33000001,
-  0x33400000,
-  0x38800000,
-  0x387fffff,
-  0x387fe000,
-  0x3f800000,
-  0xbf800000,
+  0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xff800001, 0x7fbfffff,
+  0x00000001, 0x80000001, 0x007fffff, 0x00800000, 0x7f7fffff, 0xff7fffff, 0x7f7f8000, 0x7f7f7fff,
+  0x477fe000, 0x477fefff, 0x477ff000, 0x477ff001, 0x47800000, // 65504, just below 65520, 65520, above, 65536
+  0x33800000, 0x33000000, 0x33000001, 0x33400000, 0x38800000, 0x387fffff, 0x387fe000, 0x3f800000, 0xbf800000,
 ];
 
 function kernelRound(bits: Uint32Array, format: number, io: number): Uint32Array | Uint16Array {

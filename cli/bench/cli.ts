@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { UsageError } from "../common.js";
-import { intFlag, intListFlag, parseCommandLine, withUsageErrors } from "../flags.js";
+import { intFlag, intListFlag, HELP_FLAG, parseCommandLine, switches, valueFlags, withUsageErrors } from "../flags.js";
 import { seconds } from "../numbers.js";
 import { environment } from "../../bench/env.js";
 import { renderSvg } from "../charts.js";
@@ -92,15 +92,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
   const parsed = parseCommandLine(
     argv,
     {
-      quick: { type: "boolean" },
-      json: { type: "boolean" },
-      out: { type: "string" },
-      dims: { type: "string" },
-      rows: { type: "string" },
-      time: { type: "string" },
-      rounds: { type: "string" },
-      "grid-rounds": { type: "string" },
-      help: { type: "boolean", short: "h" },
+      ...switches("quick", "json"),
+      ...valueFlags("out", "dims", "rows", "time", "rounds", "grid-rounds"),
+      ...HELP_FLAG,
     },
     true,
   );

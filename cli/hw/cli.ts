@@ -4,7 +4,7 @@
  * sqrt + divide — or all of them as JSON. Exit codes: 0 done, 2 bad command line.
  */
 import { EXIT, UsageError } from "../common.js";
-import { choiceFlag, intFlag, parseCommandLine, withUsageErrors } from "../flags.js";
+import { choiceFlag, intFlag, HELP_FLAG, parseCommandLine, switches, valueFlags, withUsageErrors } from "../flags.js";
 import {
   compareMacros,
   defineMacro,
@@ -65,11 +65,9 @@ function macroFromFlags(format: "fp32" | "bf16", lanes: number | undefined): Mac
 
 async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandLine(argv, {
-    d: { type: "string" },
-    format: { type: "string" },
-    lanes: { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+    ...valueFlags("d", "format", "lanes"),
+    ...switches("json"),
+    ...HELP_FLAG,
   });
   if (values.help) {
     process.stdout.write(USAGE);

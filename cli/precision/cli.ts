@@ -6,7 +6,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
-import { choiceListFlag, intFlag, intListFlag, parseCommandLine, withUsageErrors } from "../flags.js";
+import {
+  choiceListFlag,
+  intFlag,
+  intListFlag,
+  HELP_FLAG,
+  parseCommandLine,
+  switches,
+  valueFlags,
+  withUsageErrors,
+} from "../flags.js";
 import { MAX_DIM, type Format } from "iterl2norm";
 import { renderCharts } from "./charts.js";
 import { DISTRIBUTIONS, DISTRIBUTION_TEXT, type Distribution } from "./data.js";
@@ -52,15 +61,9 @@ export function parseStudyArgs(argv: string[]): {
   help: boolean;
 } {
   const v = parseCommandLine(argv, {
-    formats: { type: "string" },
-    dims: { type: "string" },
-    dist: { type: "string" },
-    trials: { type: "string" },
-    seed: { type: "string" },
-    "large-dims": { type: "string" },
-    json: { type: "boolean" },
-    out: { type: "string" },
-    help: { type: "boolean", short: "h" },
+    ...valueFlags("formats", "dims", "dist", "trials", "seed", "large-dims", "out"),
+    ...switches("json"),
+    ...HELP_FLAG,
   }).values;
   const trials = intFlag("trials", v.trials, 1, 100_000) ?? DEFAULT_STUDY.trials;
   const formats = choiceListFlag("formats", v.formats, FORMATS) ?? DEFAULT_STUDY.formats;

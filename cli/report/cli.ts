@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { EXIT } from "../common.js";
-import { parseCommandLine, withUsageErrors } from "../flags.js";
+import { HELP_FLAG, parseCommandLine, switches, valueFlags, withUsageErrors } from "../flags.js";
 import { collectReport, type ReportProgress } from "./collect.js";
 import { renderHtml, renderMarkdown, terminalSummary } from "./render.js";
 
@@ -50,11 +50,9 @@ export function main(argv: string[]): Promise<number> {
 
 async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandLine(argv, {
-    out: { type: "string" },
-    full: { type: "boolean" },
-    "no-bench": { type: "boolean" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+    ...valueFlags("out"),
+    ...switches("full", "no-bench", "json"),
+    ...HELP_FLAG,
   });
   if (values.help) {
     process.stdout.write(USAGE);

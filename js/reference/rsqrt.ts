@@ -54,15 +54,24 @@ export function iterRsqrtBits(m: number, policy: LambdaPolicy, c: number, n: num
   }
   let a = initialA(e);
   const lm = lambdaTimesM(m, e, policy, c);
-  for (let i = 0; i < n; i++) {
-    let t = f(a * a);
-    t = f(m * t);
-    t = f(1 - t);
-    let u = f(lm * a);
-    u = f(u * t);
-    a = f(a + u);
-  }
+  a = iterate(a, m, lm, n, f);
   if (j !== 0) a = f(a * pow2(-j));
+  return a;
+}
+
+/**
+ * n steps of a ← a + λ·m·a·(1 − m·a²) from a, each operation rounded by R, in the order
+ * of docs/design.md §1 step 7: t = a·a; t = m·t; t = 1 − t; u = lm·a; u = u·t; a = a + u.
+ */
+function iterate(a: number, m: number, lm: number, n: number, R: (x: number) => number): number {
+  for (let i = 0; i < n; i++) {
+    let t = R(a * a);
+    t = R(m * t);
+    t = R(1 - t);
+    let u = R(lm * a);
+    u = R(u * t);
+    a = R(a + u);
+  }
   return a;
 }
 
@@ -100,21 +109,13 @@ export function iterRsqrtFormat(m: number, format: Format, policy: LambdaPolicy,
   const j = e0 >> 1;
   m = m * 2 ** (-2 * j);
   const e = e0 - 2 * j;
-  let a = R(initialA(e));
+  const a = R(initialA(e));
   let lm = 0.5;
   if (policy !== "newton") {
     const lambda = policy === "pow2" ? pow2(-(e + 1)) : R(R(policy === "paper" ? PAPER_C : c) * pow2(-e));
     lm = R(lambda * m);
   }
-  for (let i = 0; i < n; i++) {
-    let t = R(a * a);
-    t = R(m * t);
-    t = R(1 - t);
-    let u = R(lm * a);
-    u = R(u * t);
-    a = R(a + u);
-  }
-  return R(a * 2 ** -j);
+  return R(iterate(a, m, lm, n, R) * 2 ** -j);
 }
 
 /** FP32 FISR by variant, bit-identical to fisrVariant32 (Walczyk/Kadlec coefficients as documented there). */
