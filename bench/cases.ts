@@ -261,7 +261,8 @@ export async function checkShape(shape: Shape): Promise<void> {
     }
     if (!(worst <= c.tolerance)) {
       throw new Error(
-        `${op} ${c.impl} (${c.api}) d=${dim} rows=${shape.rows}: max |out − exact| = ${worst} at index ${at} exceeds ${c.tolerance}`,
+        `${op} ${c.impl} (${c.api}) d=${dim} rows=${shape.rows}: max |out − exact| = ${worst} ` +
+          `at index ${at} exceeds ${c.tolerance}`,
       );
     }
   }

@@ -124,7 +124,8 @@ export function runPrecision(
       for (let i = 0; i < x.length; i++) {
         if (!Object.is(emulated[i], kernelSqrt[i])) {
           throw new Error(
-            `precision study: the f32 emulation of the kernel differs from the kernel (${family.name}, d=${dim}, index ${i}: ${emulated[i]} vs ${kernelSqrt[i]})`,
+            `precision study: the f32 emulation of the kernel differs from the kernel (${family.name}, d=${dim}, ` +
+              `index ${i}: ${emulated[i]} vs ${kernelSqrt[i]})`,
           );
         }
       }

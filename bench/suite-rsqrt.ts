@@ -2,9 +2,9 @@
  * The scalar rsqrt microbenchmark: a ≈ 1/√m for every value of an array of m,
  * per element, by Q_rsqrt in JS (typed-array aliasing) and in wasm, 1/Math.sqrt,
  * wasm f32.sqrt + division, and the IterL2Norm iteration (5 steps) in wasm and in
- * plain JS (Math.fround at every operation, bit-identical to the reference). The wasm variants run on buffers in wasm memory
- * through the kernel's rsqrt_batch export (no copy), plus the public rsqrt(array),
- * which copies in and out.
+ * plain JS (Math.fround at every operation, bit-identical to the reference). The
+ * wasm variants run on buffers in wasm memory through the kernel's rsqrt_batch
+ * export (no copy), plus the public rsqrt(array), which copies in and out.
  */
 import { createWorkspace, reference, rsqrt } from "iterl2norm";
 import { constants, kernel } from "iterl2norm/kernel";

@@ -208,7 +208,9 @@ export async function runTargets(
         threshold,
         unit: "×",
         met: value >= threshold,
-        detail: `${detail}: ${ns(num)} vs ${ns(den)} per call (median rounds: ${nsMedian(num)} vs ${nsMedian(den)}, ${(tm(den) / tm(num)).toFixed(2)}×)`,
+        detail:
+          `${detail}: ${ns(num)} vs ${ns(den)} per call (median rounds: ${nsMedian(num)} vs ${nsMedian(den)}, ` +
+          `${(tm(den) / tm(num)).toFixed(2)}×)`,
       };
     };
     const latency = (name: string, k: string): TargetLine => ({
@@ -266,7 +268,9 @@ export async function runTargets(
       {
         name: `JS boundary of one row d=${LATENCY_DIM} (zero-copy)`,
         value: `${(t("oneZc") - t("oneRaw")).toFixed(0)} ns of ${t("oneZc").toFixed(0)} ns per call`,
-        detail: `layerNorm on a workspace vs the kernel's layer_norm export called directly with the same pointers (${t("oneRaw").toFixed(0)} ns)`,
+        detail:
+          `layerNorm on a workspace vs the kernel's layer_norm export called directly with the same pointers ` +
+          `(${t("oneRaw").toFixed(0)} ns)`,
       },
       {
         name: `copying cost at ${shapeText}`,

@@ -131,7 +131,10 @@ export type CostId = keyof typeof COST_TABLE;
 /** Bitcell area ÷ SRAM macro area for a small (4 KB) array (assumption: periphery ≈ half the macro). */
 export const SRAM_ARRAY_EFFICIENCY = 0.5;
 
-/** Leakage power density at 28 nm, 25 °C, at the paper's 1.05 V (assumption, order of magnitude: ×0.3 to ×3), scaled ∝ V. */
+/**
+ * Leakage power density at 28 nm, 25 °C, at the paper's 1.05 V (assumption, order of magnitude:
+ * ×0.3 to ×3), scaled ∝ V.
+ */
 export const LEAKAGE_MW_PER_MM2 = 1.0;
 export const LEAKAGE_REFERENCE_VDD = 1.05;
 

@@ -35,7 +35,10 @@ export class Pipe<T> {
     return out;
   }
 
-  /** Issues one operation in the current cycle (after tick); a second issue in the same cycle is a structural hazard. */
+  /**
+   * Issues one operation in the current cycle (after tick); a second issue in the same cycle is a
+   * structural hazard.
+   */
   issue(value: T): void {
     if (this.free < 0) throw new Error(`${this.name}: two issues in one cycle (structural hazard in the schedule)`);
     this.slots[this.free] = value;

@@ -4,7 +4,10 @@
  * module's exported globals in wasm.ts, not repeated here.
  */
 
-/** Paper's update-rate constant c in λ = c·2^(−e): ln(1000)/20 ≈ 0.345 (arXiv 2412.04778, λ bound with δc = 10⁻³, n_c = 10). */
+/**
+ * Paper's update-rate constant c in λ = c·2^(−e): ln(1000)/20 ≈ 0.345 (arXiv 2412.04778, λ bound
+ * with δc = 10⁻³, n_c = 10).
+ */
 export const PAPER_C = Math.fround(0.345);
 
 /** √2 rounded to f32 (bits 0x3FB504F3): the significand of a₀ when e+1 is odd (docs/design.md §1 step 5). */
@@ -13,7 +16,10 @@ export const SQRT2_F32 = Math.fround(Math.SQRT2);
 /** The scalar iteration runs on m directly for exponents in [−E_DIRECT, E_DIRECT − 1] (see assembly/constants.ts). */
 export const E_DIRECT = 64;
 
-/** Rows whose Σy² + ε-term is below 2^−64 (or not finite) are rescaled by a power of two first (assembly/constants.ts). */
+/**
+ * Rows whose Σy² + ε-term is below 2^−64 (or not finite) are rescaled by a power of two first
+ * (assembly/constants.ts).
+ */
 export const M_LOW = 2 ** -64;
 
 /** Quake III Arena Q_rsqrt magic constant (id Software, q_math.c, 1999). */

@@ -97,19 +97,26 @@ export function roundFP16(x: number): number {
   return fp16Value(fp16BitsFromF32Bits(f32Bits(x)));
 }
 
+/** A wrong value as the array checks show it: objects by their tag, strings quoted. */
+function shown(x: unknown): string {
+  return x === null
+    ? "null"
+    : typeof x === "object"
+      ? Object.prototype.toString.call(x)
+      : typeof x === "string"
+        ? JSON.stringify(x)
+        : String(x);
+}
+
 function checkFloat32(name: string, x: unknown): asserts x is Float32Array {
   if (!(x instanceof Float32Array)) {
-    throw new TypeError(
-      `${name} must be a Float32Array; got ${x === null ? "null" : typeof x === "object" ? Object.prototype.toString.call(x) : typeof x === "string" ? JSON.stringify(x) : String(x)}`,
-    );
+    throw new TypeError(`${name} must be a Float32Array; got ${shown(x)}`);
   }
 }
 
 function checkUint16(name: string, x: unknown): asserts x is Uint16Array {
   if (!(x instanceof Uint16Array)) {
-    throw new TypeError(
-      `${name} must be a Uint16Array of raw 16-bit patterns; got ${x === null ? "null" : typeof x === "object" ? Object.prototype.toString.call(x) : typeof x === "string" ? JSON.stringify(x) : String(x)}`,
-    );
+    throw new TypeError(`${name} must be a Uint16Array of raw 16-bit patterns; got ${shown(x)}`);
   }
 }
 

@@ -8,9 +8,15 @@ import { fillAffine, fillRows } from "../bench/data.js";
 import { layerNormSqrtF32, onePass, reduceF32, sampledShift, twoPass } from "../bench/stats-f32.js";
 import { l2Normalize, layerNorm, type NormalizeOptions } from "iterl2norm";
 
-/** Row lengths around every boundary of the summation order: 4-value vectors, 16-value steps, 32-value steps, 512-value chunks. */
-// biome-ignore format: one line of row lengths
-const DIMS = [1, 2, 3, 4, 5, 15, 16, 17, 31, 32, 33, 47, 64, 100, 511, 512, 513, 528, 529, 768, 1024, 1027, 1552, 2048, 2049, 4096 + 20 + 3];
+/**
+ * Row lengths around every boundary of the summation order: 4-value vectors, 16-value steps,
+ * 32-value steps, 512-value chunks.
+ */
+// biome-ignore format: a table of row lengths
+const DIMS = [
+  1, 2, 3, 4, 5, 15, 16, 17, 31, 32, 33, 47, 64, 100, 511, 512, 513, 528, 529, 768, 1024, 1027, 1552, 2048, 2049,
+  4096 + 20 + 3,
+];
 
 function sameBits(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;

@@ -71,17 +71,25 @@ describe("exhaustive errors over [1, 4) reproduce the published figures", () => 
   it("Lomont 0x5f375a86, 1 step: 1.75124e-3 (Lomont 2003)", () => {
     expect(Math.abs(fisrError(byLabel("lomont"), 1).max - 1.75124e-3)).toBeLessThan(tol);
   });
-  it("Kadlec 0x5f1ffff9 with 0.703952253 / 2.38924456, 1 step: the 6.501978e-4 optimum Kadlec (rrrola) reported for his constant search", () => {
-    expect(Math.abs(fisrError(byLabel("kadlec"), 1).max - 6.501978e-4)).toBeLessThan(tol);
-  });
-  it("Walczyk–Moroz–Cieśliński: about 2× Quake's accuracy after one step and over 6× after two (the gains their papers report)", () => {
-    const w1 = fisrError(byLabel("walczyk"), 1).max;
-    const q1 = fisrError(byLabel("quake"), 1).max;
-    const w2 = fisrError(byLabel("walczyk"), 2).max;
-    const q2 = fisrError(byLabel("quake"), 2).max;
-    expect(q1 / w1).toBeGreaterThan(1.95);
-    expect(q2 / w2).toBeGreaterThan(6);
-  });
+  it(
+    "Kadlec 0x5f1ffff9 with 0.703952253 / 2.38924456, 1 step: " +
+      "the 6.501978e-4 optimum Kadlec (rrrola) reported for his constant search",
+    () => {
+      expect(Math.abs(fisrError(byLabel("kadlec"), 1).max - 6.501978e-4)).toBeLessThan(tol);
+    },
+  );
+  it(
+    "Walczyk–Moroz–Cieśliński: about 2× Quake's accuracy after one step and over 6× after two " +
+      "(the gains their papers report)",
+    () => {
+      const w1 = fisrError(byLabel("walczyk"), 1).max;
+      const q1 = fisrError(byLabel("quake"), 1).max;
+      const w2 = fisrError(byLabel("walczyk"), 2).max;
+      const q2 = fisrError(byLabel("quake"), 2).max;
+      expect(q1 / w1).toBeGreaterThan(1.95);
+      expect(q2 / w2).toBeGreaterThan(6);
+    },
+  );
   it("16-bit magics: one step in BF16/FP16 stays within the seed's error and the format's rounding", () => {
     // After one step the exact-arithmetic error is ≤ 1.76e-3 (as Quake's); each of the
     // 4 roundings adds ≤ u = 2^-8 (BF16) or 2^-11 (FP16) relative, the seed is exact.

@@ -56,7 +56,10 @@ function samples(seed: number): Uint32Array {
       f[i] = (rng.u32() & 1 ? -1 : 1) * (1 + rng.uniform()) * 2 ** (rng.int(48) - 30); // 2^-30 .. 2^17
     else if (kind === 2)
       u[i] = ((rng.u32() & 0xffff0000) | 0x8000) >>> 0; // BF16 midpoints (ties)
-    else u[i] = (((rng.int(0x1f) + 103) << 23) | ((rng.u32() & 0x7fe000) | 0x1000) | (rng.u32() & 0x80000000)) >>> 0; // FP16 midpoints, exp 2^-24..2^15
+    else {
+      // FP16 midpoints, exp 2^-24..2^15
+      u[i] = (((rng.int(0x1f) + 103) << 23) | ((rng.u32() & 0x7fe000) | 0x1000) | (rng.u32() & 0x80000000)) >>> 0;
+    }
   }
   return u;
 }

@@ -29,13 +29,17 @@ const E45 = 1372 / 1620;
 const E28 = 49 / 36;
 
 describe("the cost rows carry their published figures", () => {
-  it("Horowitz ISSCC 2014, 45 nm: FP32 add 0.9 pJ / 4184 µm², mult 3.7 pJ / 7700 µm², FP16 add 0.4 / 1360, mult 1.1 / 1640", () => {
-    expect([COST_TABLE.fp32Add.energyPj, COST_TABLE.fp32Add.areaUm2]).toEqual([0.9, 4184]);
-    expect([COST_TABLE.fp32Mul.energyPj, COST_TABLE.fp32Mul.areaUm2]).toEqual([3.7, 7700]);
-    expect([COST_TABLE.fp16Add.energyPj, COST_TABLE.fp16Add.areaUm2]).toEqual([0.4, 1360]);
-    expect([COST_TABLE.fp16Mul.energyPj, COST_TABLE.fp16Mul.areaUm2]).toEqual([1.1, 1640]);
-    expect(COST_TABLE.sramBitcell.areaUm2).toBe(0.127);
-  });
+  it(
+    "Horowitz ISSCC 2014, 45 nm: " +
+      "FP32 add 0.9 pJ / 4184 µm², mult 3.7 pJ / 7700 µm², FP16 add 0.4 / 1360, mult 1.1 / 1640",
+    () => {
+      expect([COST_TABLE.fp32Add.energyPj, COST_TABLE.fp32Add.areaUm2]).toEqual([0.9, 4184]);
+      expect([COST_TABLE.fp32Mul.energyPj, COST_TABLE.fp32Mul.areaUm2]).toEqual([3.7, 7700]);
+      expect([COST_TABLE.fp16Add.energyPj, COST_TABLE.fp16Add.areaUm2]).toEqual([0.4, 1360]);
+      expect([COST_TABLE.fp16Mul.energyPj, COST_TABLE.fp16Mul.areaUm2]).toEqual([1.1, 1640]);
+      expect(COST_TABLE.sramBitcell.areaUm2).toBe(0.127);
+    },
+  );
 
   it("every row names a source and an accuracy", () => {
     for (const row of Object.values(COST_TABLE)) {

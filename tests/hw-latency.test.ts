@@ -47,7 +47,8 @@ describe("simulateMacro cycles equal macroLatency for every d from 1 to maxDim",
       const phases = macroPhases(d, config);
       if (r.cycles !== macroLatency(d, config) || JSON.stringify(r.phases) !== JSON.stringify(phases)) {
         bad.push(
-          `d=${d}: simulated ${r.cycles} ${JSON.stringify(r.phases)}, closed form ${macroLatency(d, config)} ${JSON.stringify(phases)}`,
+          `d=${d}: simulated ${r.cycles} ${JSON.stringify(r.phases)}, closed form ${macroLatency(d, config)} ` +
+            `${JSON.stringify(phases)}`,
         );
         if (bad.length >= 3) break;
       }

@@ -159,7 +159,10 @@ function tolerance(c: Case, result: ReturnType<typeof simulateMacro>, reference:
   return tol;
 }
 
-/** Runs a case through the macro and the library; returns the worst |Δ|/tol and the largest tol relative to the row's largest |out|. */
+/**
+ * Runs a case through the macro and the library; returns the worst |Δ|/tol and the largest tol
+ * relative to the row's largest |out|.
+ */
 function compare(c: Case): { worst: number; relTol: number } {
   const d = c.x.length;
   const format = c.config.format;
@@ -213,7 +216,8 @@ describe.each([
       const next = rng(11);
       for (const d of DIMS) {
         for (const [mean, sd] of DISTRIBUTIONS) {
-          if (format === "bf16" && mean === 100) continue; // μ = 100 in BF16 has ulp 0.5 ≈ σ/2: the bound is vacuous there
+          // μ = 100 in BF16 has ulp 0.5 ≈ σ/2: the bound is vacuous there
+          if (format === "bf16" && mean === 100) continue;
           const x = inFormat(normalRows(d * 31 + mean, 1, d, mean, sd), config);
           const gammaV = Float32Array.from({ length: d }, () => 0.5 + next());
           const betaV = Float32Array.from({ length: d }, () => next() - 0.5);

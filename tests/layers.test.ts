@@ -76,7 +76,8 @@ function violation(folder: string, file: string, spec: string): string | undefin
   if (spec.startsWith(".")) {
     const target = relative(root, resolve(file, "..", spec)).split(sep)[0]!;
     if (rule.folders.includes(target)) return undefined;
-    return `imports ${spec} from ${target}/; ${folder}/ may import only ${rule.folders.map((f) => `${f}/`).join(", ")} by relative path`;
+    const allowed = rule.folders.map((f) => `${f}/`).join(", ");
+    return `imports ${spec} from ${target}/; ${folder}/ may import only ${allowed} by relative path`;
   }
   if (spec.startsWith("node:") || builtinModules.includes(spec)) {
     return rule.builtins ? undefined : `imports the Node built-in ${spec}; ${folder}/ may not`;

@@ -87,7 +87,9 @@ describe("the packed package installed into an empty project", () => {
     const out = run(process.execPath, [
       "--input-type=module",
       "-e",
-      "import { layerNorm, rsqrt } from 'iterl2norm'; const y = layerNorm(new Float32Array([1, 2, 3, 4]), { dim: 4 }); console.log(y.length, rsqrt(4, { preset: 'precise' }))",
+      "import { layerNorm, rsqrt } from 'iterl2norm'; " +
+        "const y = layerNorm(new Float32Array([1, 2, 3, 4]), { dim: 4 }); " +
+        "console.log(y.length, rsqrt(4, { preset: 'precise' }))",
     ]);
     expect(out.trim()).toBe("4 0.5");
   });
@@ -95,7 +97,8 @@ describe("the packed package installed into an empty project", () => {
   it("works from CommonJS through require(esm)", () => {
     const out = run(process.execPath, [
       "-e",
-      "const { l2Normalize } = require('iterl2norm'); console.log(Array.from(l2Normalize(new Float32Array([3, 4]), { dim: 2, preset: 'precise' })).join(' '))",
+      "const { l2Normalize } = require('iterl2norm'); " +
+        "console.log(Array.from(l2Normalize(new Float32Array([3, 4]), { dim: 2, preset: 'precise' })).join(' '))",
     ]);
     const [a, b] = out.trim().split(" ").map(Number);
     // precise preset: relative error of a ≤ 3e-7, plus one rounding of the product
@@ -125,7 +128,8 @@ describe("the packed package installed into an empty project", () => {
       "import { createRequire } from 'node:module';",
       "import { macroLatency, DEFAULT_MACRO } from 'iterl2norm/hw';",
       "const wasm = new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve('iterl2norm/wasm')));",
-      "console.log(macroLatency(64, DEFAULT_MACRO), macroLatency(1024, DEFAULT_MACRO), WebAssembly.Module.imports(wasm).length);",
+      "console.log(macroLatency(64, DEFAULT_MACRO), macroLatency(1024, DEFAULT_MACRO), " +
+        "WebAssembly.Module.imports(wasm).length);",
     ]);
     expect(out).toBe("116 227 0");
   });

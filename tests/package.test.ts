@@ -16,7 +16,8 @@ describe("package surface", () => {
         "--input-type=module",
         "-e",
         "import {layerNorm, l2Normalize, rsqrt, fisr, createWorkspace, reference} from 'iterl2norm';" +
-          "console.log([layerNorm, l2Normalize, rsqrt, fisr, createWorkspace].map((f) => typeof f).join(), typeof reference.rsqrtIter)",
+          "console.log([layerNorm, l2Normalize, rsqrt, fisr, createWorkspace].map((f) => typeof f).join(), " +
+          "typeof reference.rsqrtIter)",
       ],
       { cwd: root, encoding: "utf8" },
     );

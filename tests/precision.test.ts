@@ -112,12 +112,16 @@ describe("runStudy on a small configuration (BF16, FP16)", () => {
     }
   });
 
-  it("large d: FP16 rows of width 4096 normalise (rescaled when Σy² would overflow); native BF16 accumulation is worse", () => {
-    expect(Number.isFinite(r.largeD.fp16![4096]!["iter-precise"]!.maxAbs)).toBe(true);
-    expect(r.largeD.bf16![4096]!["iter-precise-native"]!.meanAbs).toBeGreaterThan(
-      r.largeD.bf16![4096]!["iter-precise"]!.meanAbs,
-    );
-  });
+  it(
+    "large d: FP16 rows of width 4096 normalise (rescaled when Σy² would overflow); " +
+      "native BF16 accumulation is worse",
+    () => {
+      expect(Number.isFinite(r.largeD.fp16![4096]!["iter-precise"]!.maxAbs)).toBe(true);
+      expect(r.largeD.bf16![4096]!["iter-precise-native"]!.meanAbs).toBeGreaterThan(
+        r.largeD.bf16![4096]!["iter-precise"]!.meanAbs,
+      );
+    },
+  );
 });
 
 describe("iterl2norm precision (main)", () => {

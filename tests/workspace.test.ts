@@ -98,10 +98,14 @@ describe("memory stays flat", () => {
 });
 
 describe("build selection", () => {
-  it("loads the build ITERL2NORM_WASM asks for (the scalar project of vitest.config.ts sets it), else SIMD on this engine", async () => {
-    const { build, constants } = await import("iterl2norm/kernel");
-    const want = process.env.ITERL2NORM_WASM === "scalar" ? "scalar" : "simd";
-    expect(build).toBe(want);
-    expect(constants.HAS_SIMD).toBe(want === "simd" ? 1 : 0);
-  });
+  it(
+    "loads the build ITERL2NORM_WASM asks for (the scalar project of vitest.config.ts sets it), " +
+      "else SIMD on this engine",
+    async () => {
+      const { build, constants } = await import("iterl2norm/kernel");
+      const want = process.env.ITERL2NORM_WASM === "scalar" ? "scalar" : "simd";
+      expect(build).toBe(want);
+      expect(constants.HAS_SIMD).toBe(want === "simd" ? 1 : 0);
+    },
+  );
 });

@@ -19,7 +19,10 @@ function columnName(r: ThroughputResult): string {
   return r.api === "native" ? r.impl : `${r.impl} (${r.api})`;
 }
 
-/** Two tables (G elements/s, ns per row) of a LayerNorm or L2 suite: one line per (d, rows), one column per implementation. */
+/**
+ * Two tables (G elements/s, ns per row) of a LayerNorm or L2 suite: one line per (d, rows), one
+ * column per implementation.
+ */
 export function throughputTables(results: readonly ThroughputResult[], suite: string): string {
   const mine = results.filter((r) => r.suite === suite);
   if (mine.length === 0) return "";
@@ -69,8 +72,11 @@ export function precisionTables(results: readonly PrecisionResult[]): string {
   };
   const n = results[0]!.rows;
   return [
-    `Relative error of m = Σ(x − μ)² against float64, worst of ${n} rows, in units of 2⁻²⁴ (f32 forms in the kernel's summation order; the two-pass column is the kernel's form, checked bit for bit against the kernel's outputs):\n\n${table("m")}`,
-    `LayerNorm output error, max |out − exact| over ${n} rows, in units of 2⁻²⁴ (ε = 0, γ = 1, β = 0):\n\n${table("output")}`,
+    `Relative error of m = Σ(x − μ)² against float64, worst of ${n} rows, in units of 2⁻²⁴ (f32 forms in the ` +
+      `kernel's summation order; the two-pass column is the kernel's form, checked bit for bit against the kernel's ` +
+      `outputs):\n\n${table("m")}`,
+    `LayerNorm output error, max |out − exact| over ${n} rows, ` +
+      `in units of 2⁻²⁴ (ε = 0, γ = 1, β = 0):\n\n${table("output")}`,
   ].join("\n\n");
 }
 
@@ -137,7 +143,8 @@ export function markdownReport(run: RunResults): string {
   const rs = rsqrtTable(run.throughput);
   if (rs)
     parts.push(
-      `## Scalar rsqrt, per element (arrays of ${run.throughput.find((r) => r.suite === "rsqrt")!.rows} values of m)\n\n${rs}`,
+      `## Scalar rsqrt, per element ` +
+        `(arrays of ${run.throughput.find((r) => r.suite === "rsqrt")!.rows} values of m)\n\n${rs}`,
     );
   const pr = precisionTables(run.precision);
   if (pr) parts.push(`## Precision of the row statistics\n\n${pr}`);

@@ -119,7 +119,8 @@ async function run(argv: string[]): Promise<number> {
   process.stdout.write(
     [
       `IterL2Norm macro model (iterl2norm/hw, docs/hardware.md)\n${configText(config)}`,
-      `Latency in cycles (published: arXiv 2412.04778 v2, 100 MHz; only d = 64 and 1024 are published)\n${latencyText(config, dims)}`,
+      `Latency in cycles (published: arXiv 2412.04778 v2, 100 MHz; only d = 64 and 1024 are ` +
+        `published)\n${latencyText(config, dims)}`,
       `Area at 28 nm\n${areaText(cost)}`,
       `Energy of one vector, d = ${d}\n${energyText(energy)}`,
       `Inverse-norm method, same datapath (${config.format}, ${config.lanes} lanes)\n${comparisonText(comparison)}`,

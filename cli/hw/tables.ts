@@ -44,9 +44,11 @@ function lambdaText(config: MacroConfig): string {
 export function configText(config: MacroConfig): string {
   const l = config.latency;
   return `${[
-    `format ${config.format}; ${config.lanes} lanes (output pass ${config.lanes / 2} per cycle); buffers of ${config.maxDim} words; ${config.clockMHz} MHz, ${config.voltage} V`,
+    `format ${config.format}; ${config.lanes} lanes (output pass ${config.lanes / 2} per cycle); buffers of ` +
+      `${config.maxDim} words; ${config.clockMHz} MHz, ${config.voltage} V`,
     `inverse norm: ${lambdaText(config)}`,
-    `pipeline depths (cycles): add ${l.add}, mul ${l.mul}, read ${l.read}, exponent ${l.exponent}, write ${l.write}, phase switch ${l.phaseSwitch}, sqrt ${l.sqrt}, divide ${l.divide}`,
+    `pipeline depths (cycles): add ${l.add}, mul ${l.mul}, read ${l.read}, exponent ${l.exponent}, write ${l.write}, ` +
+      `phase switch ${l.phaseSwitch}, sqrt ${l.sqrt}, divide ${l.divide}`,
   ].join("\n")}\n`;
 }
 
@@ -89,8 +91,11 @@ export function areaText(cost: MacroCost): string {
   const table = textTable(["block", "count", "cost row", "area um^2", "%"], rows, ["l", "r", "l", "r", "r"]);
   return (
     table +
-    `total ${fixed(cost.areaMm2, 4)} mm^2 (45 nm rows x0.29 [SB17]; ${fixed(cost.areaRangeMm2[1], 4)} mm^2 with (28/45)^2)\n` +
-    `leakage ${fixed(cost.leakageMw, 3)} mW (assumption ${LEAKAGE_MW_PER_MM2} mW/mm^2); dynamic ${fixed(cost.dynamicMw, 2)} mW at the clock, maxDim vectors back to back; ${fixed(cost.energyPerVectorPj / 1000, 2)} nJ per maxDim vector\n`
+    `total ${fixed(cost.areaMm2, 4)} mm^2 (45 nm rows x0.29 [SB17]; ` +
+    `${fixed(cost.areaRangeMm2[1], 4)} mm^2 with (28/45)^2)\n` +
+    `leakage ${fixed(cost.leakageMw, 3)} mW (assumption ${LEAKAGE_MW_PER_MM2} mW/mm^2); dynamic ` +
+    `${fixed(cost.dynamicMw, 2)} mW at the clock, maxDim vectors back to back; ` +
+    `${fixed(cost.energyPerVectorPj / 1000, 2)} nJ per maxDim vector\n`
   );
 }
 
@@ -104,7 +109,8 @@ export function energyText(energy: MacroEnergy): string {
   rows.push(["leakage", fixed(energy.leakagePj, 1), fixed((100 * energy.leakagePj) / energy.totalPj, 1)]);
   return (
     textTable(["part", "pJ", "%"], rows) +
-    `total ${fixed(energy.totalPj / 1000, 3)} nJ per vector of d = ${energy.d}: ${energy.cycles} cycles, ${fixed(energy.timeNs, 0)} ns\n`
+    `total ${fixed(energy.totalPj / 1000, 3)} nJ per vector of d = ${energy.d}: ${energy.cycles} cycles, ` +
+    `${fixed(energy.timeNs, 0)} ns\n`
   );
 }
 
@@ -141,6 +147,7 @@ export function costRowsText(): string {
   ]);
   return (
     textTable(["row", "area um^2", "energy pJ", "node", "source", "accuracy"], rows, ["l", "r", "r", "r", "l", "l"]) +
-    `SRAM array efficiency ${SRAM_ARRAY_EFFICIENCY} (assumption); energy scaled (28/45)·(V/0.9)^2 from 45 nm rows (assumption)\n`
+    `SRAM array efficiency ${SRAM_ARRAY_EFFICIENCY} (assumption); energy scaled (28/45)·(V/0.9)^2 from 45 nm rows ` +
+    `(assumption)\n`
   );
 }

@@ -49,7 +49,8 @@ export function parseNpyHeader(header: Uint8Array): NpyHeader {
   const dtype = descr === undefined ? undefined : DESCR[descr];
   if (dtype === undefined) {
     throw new Error(
-      `unsupported .npy dtype ${JSON.stringify(descr ?? "(none)")}; expected little-endian float32 ('<f4'), float16 ('<f2') or float64 ('<f8')`,
+      `unsupported .npy dtype ${JSON.stringify(descr ?? "(none)")}; expected little-endian float32 ('<f4'), float16 ` +
+        `('<f2') or float64 ('<f8')`,
     );
   }
   const copy = header.slice().buffer;

@@ -101,7 +101,8 @@ function npyReader(src: ByteSource, dim: number | undefined, what: string): Tens
   const dataBytes = src.size - header.dataOffset;
   if (dataBytes !== total * BYTES[element]) {
     throw new InputError(
-      `${what}: shape (${header.shape.join(", ")}) of ${header.dtype} needs ${total * BYTES[element]} data bytes; the file has ${dataBytes}`,
+      `${what}: shape (${header.shape.join(", ")}) of ${header.dtype} needs ${total * BYTES[element]} data bytes; ` +
+        `the file has ${dataBytes}`,
     );
   }
   let d: number;
@@ -273,7 +274,8 @@ export function openWriter(
       if (kind === "json") {
         let s = "";
         for (let r = 0; r < values.length / dim; r++) {
-          s += `${written + r === 0 ? "" : ","}\n  ${JSON.stringify(Array.from(values.subarray(r * dim, (r + 1) * dim)))}`;
+          const row = JSON.stringify(Array.from(values.subarray(r * dim, (r + 1) * dim)));
+          s += `${written + r === 0 ? "" : ","}\n  ${row}`;
         }
         text(s);
       } else {

@@ -24,6 +24,9 @@ import { DEFAULT_STUDY, runStudy, type StudyOptions } from "./study.js";
 
 const FORMATS: readonly Format[] = ["fp32", "bf16", "fp16"];
 
+const DEFAULT_DIMS = DEFAULT_STUDY.dims;
+const DEFAULT_DIMS_TEXT = `the ${DEFAULT_DIMS.length} OPT widths from ${DEFAULT_DIMS[0]} to ${DEFAULT_DIMS.at(-1)}`;
+
 const HELP = `Usage: iterl2norm precision [options]
 
 Compares IterL2Norm (paper and precise presets), FISR (1 and 2 Newton steps) and
@@ -34,7 +37,7 @@ the FISR constants' errors. Reports IterL2Norm's win count over FISR (paper: 6/9
 
 Options:
   --formats LIST   comma-separated formats among fp32, bf16, fp16 (default: all)
-  --dims LIST      comma-separated row widths (default: the ${DEFAULT_STUDY.dims.length} OPT widths from ${DEFAULT_STUDY.dims[0]} to ${DEFAULT_STUDY.dims.at(-1)})
+  --dims LIST      comma-separated row widths (default: ${DEFAULT_DIMS_TEXT})
   --dist LIST      comma-separated input distributions (default: ${DEFAULT_STUDY.dists.join(",")}):
 ${DISTRIBUTIONS.map((d) => `                     ${d}: ${DISTRIBUTION_TEXT[d]}`).join("\n")}
   --trials N       rows per (distribution, width, format) (default: ${DEFAULT_STUDY.trials})

@@ -13,7 +13,9 @@ export const DISTRIBUTION_TEXT: Readonly<Record<Distribution, string>> = {
   uniform: "U(−1, 1) i.i.d. (the paper's uniform random vectors)",
   uniform01: "U(0, 1) i.i.d. (non-zero mean: the mean shift matters)",
   normal: "N(0, 1) i.i.d.",
-  llm: "N(0, 1) rows with k = max(2, ⌊d/1024⌋) fixed outlier channels of magnitude U(10, 60) and fixed sign (the systematic outlier features reported for OPT by Dettmers et al., LLM.int8(), 2022)",
+  llm:
+    "N(0, 1) rows with k = max(2, ⌊d/1024⌋) fixed outlier channels of magnitude U(10, 60) and fixed sign (the " +
+    "systematic outlier features reported for OPT by Dettmers et al., LLM.int8(), 2022)",
 };
 
 /** Mixes integers into one 32-bit seed (FNV-1a over their 32-bit words). */
@@ -29,7 +31,10 @@ export function mixSeed(...parts: number[]): number {
   return h;
 }
 
-/** The outlier channels of the 'llm' distribution for width d: fixed per (seed, d), like real models' outlier features. */
+/**
+ * The outlier channels of the 'llm' distribution for width d: fixed per (seed, d), like real
+ * models' outlier features.
+ */
 export function outlierChannels(seed: number, d: number): { index: number; value: number }[] {
   const rng = new Rng(mixSeed(seed, d, 0x6c6c6d));
   const k = Math.max(2, Math.floor(d / 1024));

@@ -70,7 +70,8 @@ const ENTRIES: FisrEntry[] = [
     magic: WALCZYK_MAGIC,
     coefficients: `y·(${WALCZYK_K1.toPrecision(9)} − 0.5x·y²), then y·(${WALCZYK_K2.toPrecision(9)} − 0.5x·y²)`,
     source:
-      'C. J. Walczyk, L. V. Moroz, J. L. Cieśliński, "Improving the Accuracy of the Fast Inverse Square Root by Modifying Newton–Raphson Corrections", Entropy 23(1):86, 2021 (arXiv:1802.06302)',
+      'C. J. Walczyk, L. V. Moroz, J. L. Cieśliński, "Improving the Accuracy of the Fast Inverse Square Root by ' +
+      'Modifying Newton–Raphson Corrections", Entropy 23(1):86, 2021 (arXiv:1802.06302)',
   },
   {
     label: "kadlec",

@@ -35,7 +35,12 @@ Examples:
 
 function progressBar(): { update: ReportProgress; stop(): void } {
   if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar({ format: "report [{bar}] {percentage}% {what}", stream: process.stderr, hideCursor: true, clearOnComplete: true });
+  const bar = new cliProgress.SingleBar({
+    format: "report [{bar}] {percentage}% {what}",
+    stream: process.stderr,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
   bar.start(1000, 0, { what: "" });
   return {
     update: (fraction, what) => bar.update(Math.round(fraction * 1000), { what: what.slice(0, 50) }),
@@ -61,7 +66,7 @@ async function run(argv: string[]): Promise<number> {
   const dir = resolve(values.out ?? "report");
   const command = ["iterl2norm report", ...argv].join(" ");
   const bar = progressBar();
-  let data;
+  let data: Awaited<ReturnType<typeof collectReport>>;
   try {
     data = await collectReport({ full: values.full === true, bench: values["no-bench"] !== true }, command, bar.update);
   } finally {

@@ -4,7 +4,14 @@
  * this machine measured. Pure gathering: render.ts presents it.
  */
 import {
-  DEFAULT_MACRO, DEFAULT_MACRO_BF16, PAPER_LATENCY, TABLE_DIMS, compareMacros, macroCost, macroEnergy, macroLatency,
+  DEFAULT_MACRO,
+  DEFAULT_MACRO_BF16,
+  PAPER_LATENCY,
+  TABLE_DIMS,
+  compareMacros,
+  macroCost,
+  macroEnergy,
+  macroLatency,
   type Comparison,
 } from "iterl2norm/hw";
 import { parseBenchArgs, runBench } from "../bench/cli.js";
@@ -62,7 +69,6 @@ export function studyOptions(full: boolean): StudyOptions {
     : { ...DEFAULT_STUDY, largeDims: [1024, 16384], largeTrials: 2 };
 }
 
-
 /** "a µs vs b µs per call" out of a target line's detail text. */
 const callTimes = (detail: string): string => detail.replace(/^[^:]*: /, "").replace(/ \(median.*$/, "");
 
@@ -80,14 +86,17 @@ function claims(study: StudyResult, hw: HardwarePart, bench: RunResults | null):
     {
       topic: "5 steps, paper λ (FP32)",
       paper: "5 iteration steps suffice",
-      measured: `worst relative error of a after 5 steps ${sci(after("paper", 5), 1)}, after 10 ${sci(after("paper", 10), 1)}`,
+      measured:
+        `worst relative error of a after 5 steps ${sci(after("paper", 5), 1)}, ` +
+        `after 10 ${sci(after("paper", 10), 1)}`,
       agrees: null,
       source: "precision study, convergence",
     },
     {
       topic: "5 steps, Newton λ (FP32)",
       paper: "5 iteration steps suffice",
-      measured: `worst relative error of a after 5 steps ${sci(after("newton", 5), 1)}` +
+      measured:
+        `worst relative error of a after 5 steps ${sci(after("newton", 5), 1)}` +
         (newtonSteps === undefined ? "" : ` (below 2^−22 from step ${newtonSteps})`),
       agrees: after("newton", 5) < 1e-6,
       source: "precision study, convergence",
@@ -120,15 +129,35 @@ function claims(study: StudyResult, hw: HardwarePart, bench: RunResults | null):
   const target = (prefix: string) => bench?.targets.find((t) => t.name.startsWith(prefix));
   const vsOrt = target("zero-copy LayerNorm vs onnxruntime");
   const vsJs = target("zero-copy LayerNorm vs naive JS");
-  if (vsOrt) out.push({ topic: "speed vs onnxruntime-node (1 thread)", paper: "(no claim)", measured: `${ratio(vsOrt.value)} (${callTimes(vsOrt.detail)})`, agrees: null, source: "benchmark targets" });
-  if (vsJs) out.push({ topic: "speed vs naive JS", paper: "(no claim)", measured: `${ratio(vsJs.value, 1)} (${callTimes(vsJs.detail)})`, agrees: null, source: "benchmark targets" });
+  if (vsOrt) {
+    out.push({
+      topic: "speed vs onnxruntime-node (1 thread)",
+      paper: "(no claim)",
+      measured: `${ratio(vsOrt.value)} (${callTimes(vsOrt.detail)})`,
+      agrees: null,
+      source: "benchmark targets",
+    });
+  }
+  if (vsJs) {
+    out.push({
+      topic: "speed vs naive JS",
+      paper: "(no claim)",
+      measured: `${ratio(vsJs.value, 1)} (${callTimes(vsJs.detail)})`,
+      agrees: null,
+      source: "benchmark targets",
+    });
+  }
   return out;
 }
 
 async function hardware(): Promise<HardwarePart> {
   const cost = macroCost(DEFAULT_MACRO);
   return {
-    latency: TABLE_DIMS.map((d) => ({ d, cycles: macroLatency(d, DEFAULT_MACRO), published: (PAPER_LATENCY as Record<number, number>)[d] ?? null })),
+    latency: TABLE_DIMS.map((d) => ({
+      d,
+      cycles: macroLatency(d, DEFAULT_MACRO),
+      published: (PAPER_LATENCY as Record<number, number>)[d] ?? null,
+    })),
     fp32: compareMacros(DEFAULT_MACRO, TABLE_DIMS),
     bf16: compareMacros(DEFAULT_MACRO_BF16, TABLE_DIMS),
     areaMm2: cost.areaMm2,
@@ -139,10 +168,16 @@ async function hardware(): Promise<HardwarePart> {
 }
 
 /** Runs every part; `command` is recorded as the command that produced the report. */
-export async function collectReport(options: ReportOptions, command: string, progress: ReportProgress = () => {}): Promise<ReportData> {
+export async function collectReport(
+  options: ReportOptions,
+  command: string,
+  progress: ReportProgress = () => {},
+): Promise<ReportData> {
   const started = performance.now();
   progress(0, "precision study");
-  const study = runStudy(studyOptions(options.full), (done, total, what) => progress(0.4 * (done / total), `precision: ${what}`));
+  const study = runStudy(studyOptions(options.full), (done, total, what) =>
+    progress(0.4 * (done / total), `precision: ${what}`),
+  );
   progress(0.4, "macro model");
   const hw = await hardware();
   let bench: RunResults | null = null;
@@ -151,13 +186,17 @@ export async function collectReport(options: ReportOptions, command: string, pro
     const benchOptions = parseBenchArgs(argv)!;
     let lines = 0;
     progress(0.45, "benchmark");
-    bench = await runBench(benchOptions, (line) => progress(Math.min(0.99, 0.45 + 0.01 * ++lines), `bench: ${line}`), argv);
+    const onLine = (line: string) => progress(Math.min(0.99, 0.45 + 0.01 * ++lines), `bench: ${line}`);
+    bench = await runBench(benchOptions, onLine, argv);
   }
   progress(1, "done");
   return {
     meta: {
-      command, date: new Date().toISOString(), machine: machineDescription(),
-      seconds: (performance.now() - started) / 1000, full: options.full,
+      command,
+      date: new Date().toISOString(),
+      machine: machineDescription(),
+      seconds: (performance.now() - started) / 1000,
+      full: options.full,
     },
     claims: claims(study, hw, bench),
     precision: study,

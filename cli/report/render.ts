@@ -28,7 +28,13 @@ function winsTable(r: ReportData): Table {
   const rows: string[][] = [];
   for (const dist of r.precision.options.dists) {
     for (const w of r.precision.wins[dist] ?? []) {
-      rows.push([dist, w.format, `${w.wins}/${w.of}`, `${w.winsByMax}/${w.of}`, w.paper === null ? NONE : `${w.paper}/9`]);
+      rows.push([
+        dist,
+        w.format,
+        `${w.wins}/${w.of}`,
+        `${w.winsByMax}/${w.of}`,
+        w.paper === null ? NONE : `${w.paper}/9`,
+      ]);
     }
   }
   return {
@@ -45,7 +51,9 @@ function errorTable(r: ReportData, format: string): Table {
   const ds = Object.keys(byD);
   const algos = ["iter-paper", "iter-precise", "fisr-1", "fisr-2", "sqrt"].filter((a) => byD[ds[0]!]![a] !== undefined);
   return {
-    caption: `Mean |out − float64 truth|, ${format.toUpperCase()}, ${dist} rows, ${r.precision.options.trials} rows per width`,
+    caption:
+      `Mean |out − float64 truth|, ${format.toUpperCase()}, ${dist} rows, ` +
+      `${r.precision.options.trials} rows per width`,
     headers: ["d", ...algos],
     rows: ds.map((d) => [d, ...algos.map((a) => sci(byD[d]![a]!.meanAbs))]),
   };
@@ -66,7 +74,11 @@ function latencyTable(r: ReportData): Table {
   return {
     caption: "Macro latency in cycles at 100 MHz (default macro; only d = 64 and 1024 are published)",
     headers: ["d", "model", "published"],
-    rows: r.hardware.latency.map((l) => [String(l.d), String(l.cycles), l.published === null ? NONE : String(l.published)]),
+    rows: r.hardware.latency.map((l) => [
+      String(l.d),
+      String(l.cycles),
+      l.published === null ? NONE : String(l.published),
+    ]),
   };
 }
 
@@ -77,8 +89,11 @@ function comparisonTable(c: Comparison): Table {
     rows: c.rows.map((row) => {
       const i768 = c.dims.indexOf(768);
       return [
-        row.name, ...row.cycles.map(String), fixed(row.areaMm2, 4),
-        i768 >= 0 ? fixed(row.energyPj[i768]! / 1000) : NONE, sci(row.precision.maxRelError, 1),
+        row.name,
+        ...row.cycles.map(String),
+        fixed(row.areaMm2, 4),
+        i768 >= 0 ? fixed(row.energyPj[i768]! / 1000) : NONE,
+        sci(row.precision.maxRelError, 1),
       ];
     }),
   };
@@ -94,11 +109,14 @@ function targetsTable(r: ReportData): Table | undefined {
 }
 
 function latencyChart(r: ReportData): ChartSpec {
-  const values = r.hardware.fp32.rows.flatMap((row) => row.cycles.map((cycles, i) => ({ design: row.name, d: r.hardware.fp32.dims[i]!, cycles })));
+  const values = r.hardware.fp32.rows.flatMap((row) =>
+    row.cycles.map((cycles, i) => ({ design: row.name, d: r.hardware.fp32.dims[i]!, cycles })),
+  );
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: "Macro latency against d (FP32, default datapath)",
-    width: 420, height: 240,
+    width: 420,
+    height: 240,
     data: { values },
     mark: { type: "line", point: true },
     encoding: {
@@ -115,11 +133,23 @@ function targetsChart(r: ReportData): ChartSpec | undefined {
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: "Measured throughput ratios (bar) against their targets (tick)",
-    width: 420, height: { step: 26 },
-    data: { values: lines.map((t) => ({ target: t.name.replace(/, d=.*$/, ""), value: t.value, threshold: t.threshold })) },
+    width: 420,
+    height: { step: 26 },
+    data: {
+      values: lines.map((t) => ({ target: t.name.replace(/, d=.*$/, ""), value: t.value, threshold: t.threshold })),
+    },
     layer: [
-      { mark: "bar", encoding: { y: { field: "target", type: "nominal", title: null }, x: { field: "value", type: "quantitative", title: "ratio (×)", scale: { type: "log" } } } },
-      { mark: { type: "tick", color: "black", thickness: 2 }, encoding: { y: { field: "target", type: "nominal" }, x: { field: "threshold", type: "quantitative" } } },
+      {
+        mark: "bar",
+        encoding: {
+          y: { field: "target", type: "nominal", title: null },
+          x: { field: "value", type: "quantitative", title: "ratio (×)", scale: { type: "log" } },
+        },
+      },
+      {
+        mark: { type: "tick", color: "black", thickness: 2 },
+        encoding: { y: { field: "target", type: "nominal" }, x: { field: "threshold", type: "quantitative" } },
+      },
     ],
   };
 }
@@ -134,18 +164,28 @@ interface Section {
 
 async function sections(r: ReportData): Promise<Section[]> {
   const precisionCharts = await renderCharts(r.precision);
-  const pick = (names: string[]) => names.filter((n) => precisionCharts[`${n}.svg`] !== undefined).map((n) => ({ name: n, svg: precisionCharts[`${n}.svg`]! }));
+  const pick = (names: string[]) =>
+    names
+      .filter((n) => precisionCharts[`${n}.svg`] !== undefined)
+      .map((n) => ({ name: n, svg: precisionCharts[`${n}.svg`]! }));
   const dist = r.precision.options.dists[0]!;
   const out: Section[] = [
     {
       title: "Precision",
-      text: `LayerNorm in FP32, BF16 and FP16 against the float64 truth of the same (rounded) rows, seed ${r.precision.options.seed}, ${r.precision.options.trials} rows per width. Full study: \`iterl2norm precision\` and docs/precision.md.`,
+      text:
+        `LayerNorm in FP32, BF16 and FP16 against the float64 truth of the same (rounded) rows, ` +
+        `seed ${r.precision.options.seed}, ${r.precision.options.trials} rows per width. ` +
+        `Full study: \`iterl2norm precision\` and docs/precision.md.`,
       tables: [winsTable(r), errorTable(r, "fp32"), errorTable(r, "bf16"), convergenceTable(r)],
       charts: pick([`precision-${dist}`, "convergence", "lambda-sweep"]),
     },
     {
       title: "Hardware macro model",
-      text: `Default macro: area ${fixed(r.hardware.areaMm2, 3)} mm² at 28 nm, leakage ${fixed(r.hardware.leakageMw)} mW, dynamic ${fixed(r.hardware.dynamicMw, 1)} mW at 100 MHz, ${fixed(r.hardware.energyNjD768)} nJ per vector of d = 768. Sources and assumptions: docs/hardware.md (\`iterl2norm hw\`).`,
+      text:
+        `Default macro: area ${fixed(r.hardware.areaMm2, 3)} mm² at 28 nm, ` +
+        `leakage ${fixed(r.hardware.leakageMw)} mW, dynamic ${fixed(r.hardware.dynamicMw, 1)} mW at 100 MHz, ` +
+        `${fixed(r.hardware.energyNjD768)} nJ per vector of d = 768. ` +
+        `Sources and assumptions: docs/hardware.md (\`iterl2norm hw\`).`,
       tables: [latencyTable(r), comparisonTable(r.hardware.fp32), comparisonTable(r.hardware.bf16)],
       charts: [{ name: "macro-latency", svg: await renderSvg(latencyChart(r)) }],
     },
@@ -155,7 +195,10 @@ async function sections(r: ReportData): Promise<Section[]> {
     const spec = targetsChart(r);
     out.push({
       title: "Speed",
-      text: `Benchmark on this machine (${r.bench!.environment.cpu}, ${r.bench!.environment.cores} cores, Node ${r.bench!.environment.node})${r.bench!.quick ? ", quick settings" : ""}. Full suites: \`npm run bench\` and docs/performance.md.` +
+      text:
+        `Benchmark on this machine (${r.bench!.environment.cpu}, ${r.bench!.environment.cores} cores, ` +
+        `Node ${r.bench!.environment.node})${r.bench!.quick ? ", quick settings" : ""}. ` +
+        `Full suites: \`npm run bench\` and docs/performance.md.` +
         (r.bench!.notes.length ? ` Notes: ${r.bench!.notes.join("; ")}.` : ""),
       tables: [targets],
       charts: spec ? [{ name: "speed-targets", svg: await renderSvg(spec) }] : [],
@@ -175,7 +218,12 @@ function header(r: ReportData): string[] {
 
 /** The terminal summary: the claims table and where the files are. */
 export function terminalSummary(r: ReportData): string {
-  return [bold("iterl2norm report: IterL2Norm (arXiv 2412.04778) reproduced on this machine"), ...header(r), "", tableText(claimsTable(r))].join("\n");
+  return [
+    bold("iterl2norm report: IterL2Norm (arXiv 2412.04778) reproduced on this machine"),
+    ...header(r),
+    "",
+    tableText(claimsTable(r)),
+  ].join("\n");
 }
 
 /** report.md, with the charts as files next to it (charts/NAME.svg). */
@@ -195,14 +243,17 @@ export async function renderMarkdown(r: ReportData): Promise<{ markdown: string;
 
 const CSS = `body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}caption{text-align:left;font-weight:600;padding:.3em 0}
-th,td{border:1px solid #ccc;padding:.25em .5em}th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #ccc;padding:.25em .5em}th{background:#f3f3f3}\
+td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1em 0;overflow-x:auto}ul.meta{color:#555}`;
 
 /** index.html: one file, tables and SVG charts inline. */
 export async function renderHtml(r: ReportData): Promise<string> {
   const body: string[] = [
     "<h1>iterl2norm report</h1>",
-    `<ul class="meta">${header(r).map((l) => `<li>${escapeHtml(l)}</li>`).join("")}</ul>`,
+    `<ul class="meta">${header(r)
+      .map((l) => `<li>${escapeHtml(l)}</li>`)
+      .join("")}</ul>`,
     tableHtml(claimsTable(r)),
   ];
   for (const s of await sections(r)) {
@@ -211,5 +262,8 @@ export async function renderHtml(r: ReportData): Promise<string> {
     for (const c of s.charts) body.push(`<figure data-chart="${escapeHtml(c.name)}">${c.svg}</figure>`);
     body.push("</section>");
   }
-  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>iterl2norm report</title>\n<link rel="icon" href="data:,">\n<style>${CSS}</style>\n</head>\n<body>\n${body.join("\n")}\n</body>\n</html>\n`;
+  return (
+    `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>iterl2norm report</title>\n` +
+    `<link rel="icon" href="data:,">\n<style>${CSS}</style>\n</head>\n<body>\n${body.join("\n")}\n</body>\n</html>\n`
+  );
 }
