@@ -23,6 +23,22 @@ const scalar = instantiate(files.scalar);
 const k = (e: Exports, name: string): number => (e[name] as WebAssembly.Global).value as number;
 const fn = (e: Exports, name: string) => e[name] as (...a: number[]) => number;
 
+/** x copied into the module, `call(ptr)` run in place (it must return STATUS_OK), the result copied out. */
+function inPlace(e: Exports, x: Float32Array, call: (ptr: number) => number): Float32Array {
+  const ptr = fn(e, "alloc")(x.byteLength);
+  new Float32Array(e.memory.buffer, ptr, x.length).set(x);
+  expect(call(ptr)).toBe(k(e, "STATUS_OK"));
+  const out = new Float32Array(e.memory.buffer, ptr, x.length).slice();
+  fn(e, "free")(ptr);
+  return out;
+}
+
+/** The iteration's arguments (method, policy, c, steps, magic, variant) of a preset. */
+function iterArgs(e: Exports, preset: "paper" | "precise"): number[] {
+  const policy = k(e, preset === "paper" ? "LAMBDA_PAPER" : "LAMBDA_NEWTON");
+  return [k(e, "METHOD_ITER"), policy, 0, 5, k(e, "QUAKE_MAGIC"), k(e, "FISR_QUAKE")];
+}
+
 /** layer_norm through the ABI: copy in, call, copy out, free. */
 function layerNormAbi(
   e: Exports,
@@ -31,56 +47,17 @@ function layerNormAbi(
   preset: "paper" | "precise",
   eps: number,
 ): Float32Array {
-  const ptr = fn(e, "alloc")(x.byteLength);
-  new Float32Array(e.memory.buffer, ptr, x.length).set(x);
-  const policy = k(e, preset === "paper" ? "LAMBDA_PAPER" : "LAMBDA_NEWTON");
-  const status = fn(e, "layer_norm")(
-    ptr,
-    ptr,
-    0,
-    0,
-    x.length / dim,
-    dim,
-    eps,
-    k(e, "METHOD_ITER"),
-    policy,
-    0,
-    5,
-    k(e, "QUAKE_MAGIC"),
-    k(e, "FISR_QUAKE"),
-  );
-  expect(status).toBe(k(e, "STATUS_OK"));
-  const out = new Float32Array(e.memory.buffer, ptr, x.length).slice();
-  fn(e, "free")(ptr);
-  return out;
+  const rows = x.length / dim;
+  return inPlace(e, x, (p) => fn(e, "layer_norm")(p, p, 0, 0, rows, dim, eps, ...iterArgs(e, preset)));
 }
 
 /** layer_norm_format through the ABI (f32 in and out), as layerNormAbi. */
 function layerNormFormatAbi(e: Exports, x: Float32Array, dim: number, format: string, accumulate: string) {
-  const ptr = fn(e, "alloc")(x.byteLength);
-  new Float32Array(e.memory.buffer, ptr, x.length).set(x);
-  const status = fn(e, "layer_norm_format")(
-    ptr,
-    ptr,
-    0,
-    0,
-    x.length / dim,
-    dim,
-    1e-5,
-    k(e, format),
-    k(e, accumulate),
-    k(e, "IO_F32"),
-    k(e, "METHOD_ITER"),
-    k(e, "LAMBDA_NEWTON"),
-    0,
-    5,
-    k(e, "QUAKE_MAGIC"),
-    k(e, "FISR_QUAKE"),
+  const rows = x.length / dim;
+  const datapath = [k(e, format), k(e, accumulate), k(e, "IO_F32")];
+  return inPlace(e, x, (p) =>
+    fn(e, "layer_norm_format")(p, p, 0, 0, rows, dim, 1e-5, ...datapath, ...iterArgs(e, "precise")),
   );
-  expect(status).toBe(k(e, "STATUS_OK"));
-  const out = new Float32Array(e.memory.buffer, ptr, x.length).slice();
-  fn(e, "free")(ptr);
-  return out;
 }
 
 describe("SIMD and scalar builds", () => {

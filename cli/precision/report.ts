@@ -37,6 +37,19 @@ function winLine(w: StudyResult["wins"][string][number]): string {
 }
 
 /** The terminal report: win counts first, then the tables. */
+/** The win counts, a row per (distribution, format): wins by mean and by max |error|, the paper's count. */
+export function winRows(r: StudyResult): string[][] {
+  return r.options.dists.flatMap((dist) =>
+    (r.wins[dist] ?? []).map((w) => [
+      dist,
+      w.format,
+      `${w.wins}/${w.of}`,
+      `${w.winsByMax}/${w.of}`,
+      w.paper === null ? NONE : `${w.paper}/9`,
+    ]),
+  );
+}
+
 export function terminalReport(r: StudyResult, meta: RunMeta): string {
   const out: string[] = [];
   out.push(
@@ -183,20 +196,8 @@ export function markdownReport(r: StudyResult, meta: RunMeta, charts: readonly s
   );
 
   md.push("## Win counts: IterL2Norm paper preset against FISR with one Newton step", "");
-  const winRows: string[][] = [];
-  for (const dist of o.dists) {
-    for (const w of r.wins[dist] ?? []) {
-      winRows.push([
-        dist,
-        w.format,
-        `${w.wins}/${w.of}`,
-        `${w.winsByMax}/${w.of}`,
-        w.paper === null ? NONE : `${w.paper}/9`,
-      ]);
-    }
-  }
   const winHeaders = ["distribution", "format", "wins by mean abs error", "wins by max abs error", "paper"];
-  md.push(tableMarkdown({ headers: winHeaders, rows: winRows, align: ["l", "l"] }), "");
+  md.push(tableMarkdown({ headers: winHeaders, rows: winRows(r), align: ["l", "l"] }), "");
   md.push(
     `Where ours differ from the paper's 6/9 (FP32) and 5/9 (BF16), the likely reasons are what the paper does not ` +
       `publish: the input distribution (this run shows ${o.dists.length}), the error metric (mean or max, of the ` +

@@ -6,6 +6,7 @@
 import { VEGA_LITE_SCHEMA, renderSvg, type ChartSpec } from "../charts.js";
 import { targetState, targetThreshold, targetValue } from "../bench/report.js";
 import { renderCharts } from "../precision/charts.js";
+import { winRows } from "../precision/report.js";
 import type { Comparison } from "iterl2norm/hw";
 import type { ReportData } from "./collect.js";
 import { bold } from "../common.js";
@@ -25,22 +26,10 @@ export function claimsTable(r: ReportData): Table {
 }
 
 function winsTable(r: ReportData): Table {
-  const rows: string[][] = [];
-  for (const dist of r.precision.options.dists) {
-    for (const w of r.precision.wins[dist] ?? []) {
-      rows.push([
-        dist,
-        w.format,
-        `${w.wins}/${w.of}`,
-        `${w.winsByMax}/${w.of}`,
-        w.paper === null ? NONE : `${w.paper}/9`,
-      ]);
-    }
-  }
   return {
     caption: "IterL2Norm paper preset (5 steps) beats FISR with 1 Newton step at how many OPT widths",
     headers: ["rows", "format", "by mean |error|", "by max |error|", "paper"],
-    rows,
+    rows: winRows(r.precision),
     align: ["l", "l"],
   };
 }
