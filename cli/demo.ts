@@ -47,7 +47,7 @@ Options:
   --json       the same numbers as JSON
   -h, --help   this text
 
-Exit codes: 0 done, 2 bad command line.
+Exit codes: 0 done, 1 failure, 2 bad command line.
 
 Examples:
   iterl2norm demo

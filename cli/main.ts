@@ -47,7 +47,8 @@ Options:
   -h, --help       help (also: iterl2norm <command> --help)
   -v, --version    package version
 
-Exit codes: 0 success, 1 failure (bad input data, failed run), 2 bad command line.
+Exit codes: 0 success, 1 failure (bad input data, failed run), 2 bad command line;
+normalize: 128 + the signal when interrupted (130 SIGINT, 143 SIGTERM).
 `;
 
 async function run(argv: string[]): Promise<number> {
@@ -71,7 +72,9 @@ async function run(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error & { code?: string };
     if (e instanceof UsageError) return reportUsageError(name, err.message);
-    if (e instanceof InputError || e instanceof TypeError || e instanceof RangeError) {
+    // A system error (a file that cannot be read or written, …) is the user's to fix: one line, no stack.
+    const system = typeof err.code === "string" && typeof (err as NodeJS.ErrnoException).syscall === "string";
+    if (e instanceof InputError || e instanceof TypeError || e instanceof RangeError || system) {
       process.stderr.write(`iterl2norm ${name}: ${err.message}\n`);
       return EXIT.failure;
     }

@@ -1,15 +1,19 @@
 /** `iterl2norm normalize`: LayerNorm or L2 normalisation of tensor files, in chunks of rows. */
 import { SingleBar } from "cli-progress";
-import { l2Normalize, layerNorm, type NormalizeOptions } from "iterl2norm";
+import { constants as osConstants } from "node:os";
+import { createL2Normalize, createLayerNorm, type Normalizer, type PreparedLayerNormOptions } from "iterl2norm";
 import {
+  BrokenPipe,
   FILE_KINDS,
   InputError,
   kindOfPath,
   openReader,
   openWriter,
   outputElement,
+  prepareOutput,
   type FileKind,
   type TensorReader,
+  type TensorWriter,
 } from "./io/tensor-file.js";
 import { EXIT, UsageError } from "./common.js";
 import {
@@ -29,7 +33,17 @@ Normalises every row of IN and writes OUT (same kind as IN unless OUT's extensio
 IN and OUT may be "-" for standard input / output.
 
 Inputs: .npy (float32, float16, float64; a 2-D array is rows × dim), raw little-endian
-.f32 / .bf16 / .f16, .json (an array of rows, or of numbers with --dim).
+.f32 / .bf16 / .f16, .json (an array of rows, or of numbers with --dim). IN may be a file,
+a pipe or FIFO (e.g. <(zcat x.f32.gz)) or - (standard input); binary inputs are streamed in
+chunks of rows (bounded memory; a raw stream needs --dim), JSON is read whole. A stream's kind
+comes from --in-type, its extension, or its first bytes (.npy magic, or "[" for JSON).
+JSON has no NaN or ±Infinity: they are written as the strings "NaN", "Infinity", "-Infinity",
+which are read back, as is null (NaN).
+
+OUT is written to a temporary file renamed into place at the end; an existing OUT keeps its
+permission bits, a symbolic link OUT is written through (its target is replaced, the link
+stays), and an existing non-regular OUT (a FIFO, /dev/null) is written directly. OUT's
+directory is checked before IN is read.
 
 Options:
   -o, --out PATH        output file, or - for standard output (required)
@@ -47,7 +61,9 @@ Options:
   -q, --quiet           no progress bar or summary
   -h, --help            this help
 
-Exit codes: 0 done, 1 bad input data or files (no output file is left behind), 2 bad command line.
+Exit codes: 0 done (also when the reader of -o - stops reading, as head does), 1 bad input
+data or files (no output file is left behind), 2 bad command line or options, 128 + the signal
+on SIGINT (130), SIGTERM (143) or SIGHUP (129), after removing the temporary output.
 
 Examples:
   iterl2norm normalize acts.npy -o acts.ln.npy --gamma g.npy --beta b.npy
@@ -57,21 +73,48 @@ Examples:
 
 const FORMATS = ["fp32", "bf16", "fp16"] as const;
 
-function readVector(path: string, dim: number, name: string): Promise<Float32Array> {
-  return openReader(path, undefined, dim).then((r) => {
-    try {
-      if (r.rows * r.dim !== dim)
-        throw new InputError(`${path}: --${name} needs ${dim} values (one per column); got ${r.rows * r.dim}`);
-      return r.read(r.rows);
-    } finally {
-      r.close();
+async function readVector(path: string, dim: number, name: string): Promise<Float32Array> {
+  const r = await openReader(path, undefined, dim);
+  try {
+    const got: Float32Array[] = [];
+    let n = 0;
+    for (let x = await r.read(dim); x.length > 0; x = await r.read(dim)) {
+      got.push(x);
+      n += x.length;
     }
-  });
+    if (n !== dim) throw new InputError(`${path}: --${name} needs ${dim} values (one per column); got ${n}`);
+    return got[0]!;
+  } finally {
+    await r.close();
+  }
 }
 
 function kindFlag(name: string, value: string | undefined): FileKind | undefined {
   return value === undefined ? undefined : choiceFlag(name, value, FILE_KINDS, "npy");
 }
+
+type Mode = "layernorm" | "l2";
+
+/** The prepared normaliser: every option is checked here, once, before a chunk runs (docs/design.md §7). */
+function prepare(mode: Mode, opts: PreparedLayerNormOptions): Normalizer {
+  return mode === "layernorm" ? createLayerNorm(opts) : createL2Normalize(opts);
+}
+
+/**
+ * The library's TypeError/RangeError about `opts.<name>` as the command line's words:
+ * `--<name> must …` (γ and β come from files, so their errors name the file).
+ */
+function optionError(e: unknown, files: Readonly<Record<string, string | undefined>>): Error {
+  if (!(e instanceof TypeError || e instanceof RangeError)) return e as Error;
+  const m = /^opts\.(\w+)(.*)$/s.exec(e.message);
+  if (m === null) return new UsageError(e.message);
+  const [, name, rest] = m as unknown as [string, string, string];
+  const file = files[name];
+  return file !== undefined ? new InputError(`--${name} ${file}: ${name}${rest}`) : new UsageError(`--${name}${rest}`);
+}
+
+/** Signals that stop a run; the exit code is 128 + the signal's number, as a shell reports it. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** Runs `iterl2norm normalize` with the arguments after the subcommand; returns the exit code. */
 export function main(argv: string[]): Promise<number> {
@@ -111,55 +154,75 @@ async function run(argv: string[]): Promise<number> {
   if (values.json && output === "-") throw new UsageError("--json prints on standard output, which -o - already uses");
   const inKind = kindFlag("in-type", values["in-type"]);
   const outKindFlag = kindFlag("out-type", values["out-type"]);
-
-  const reader: TensorReader = await openReader(input, inKind, dimFlag);
-  const outKind = outKindFlag ?? (output === "-" ? undefined : kindOfPath(output)) ?? reader.kind;
   if (output !== "-" && outKindFlag === undefined && kindOfPath(output) === undefined) {
-    reader.close();
     throw new UsageError(
       `${output}: unknown extension; expected .npy, .f32, .bf16, .f16 or .json (or pass --out-type)`,
     );
   }
-  const started = performance.now();
-  let writer: ReturnType<typeof openWriter> | undefined;
+  const base = {
+    preset,
+    ...(eps !== undefined ? { eps } : {}),
+    ...(format !== "fp32" ? { format } : {}),
+  } as PreparedLayerNormOptions;
+  // The options as the library sees them, checked before any file is touched; the row length of
+  // the input is not known yet, so --dim (or 1) stands in until the input's own is read.
   try {
+    prepare(mode, { ...base, dim: dimFlag ?? 1 });
+  } catch (e) {
+    throw optionError(e, {});
+  }
+  const target = prepareOutput(output);
+
+  let writer: TensorWriter | undefined;
+  let reader: TensorReader | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    writer?.abort();
+    process.exit(128 + osConstants.signals[signal]);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  const started = performance.now();
+  try {
+    reader = await openReader(input, inKind, dimFlag);
+    const outKind = outKindFlag ?? (output === "-" ? undefined : kindOfPath(output)) ?? reader.kind;
     const dim = reader.dim;
-    const opts = {
-      dim,
-      preset,
-      ...(eps !== undefined ? { eps } : {}),
-      ...(format !== "fp32" ? { format } : {}),
-    } as NormalizeOptions;
+    const opts: PreparedLayerNormOptions = { ...base, dim };
     if (mode === "layernorm") {
       if (values.gamma !== undefined) opts.gamma = await readVector(values.gamma, dim, "gamma");
       if (values.beta !== undefined) opts.beta = await readVector(values.beta, dim, "beta");
     }
-    writer = openWriter(output, outKind, outputElement(outKind, reader.element), reader.rows, dim);
+    let norm: Normalizer;
+    try {
+      norm = prepare(mode, opts);
+    } catch (e) {
+      throw optionError(e, { gamma: values.gamma, beta: values.beta });
+    }
+    writer = openWriter(target, outKind, outputElement(outKind, reader.element), reader.rows, dim);
     const chunk = chunkFlag ?? Math.max(1, Math.floor((4 << 20) / (dim * 4)));
     const bar =
-      !values.quiet && process.stderr.isTTY && reader.rows > chunk
+      !values.quiet && process.stderr.isTTY && reader.rows !== undefined && reader.rows > chunk
         ? new SingleBar({
             format: "normalize [{bar}] {percentage}% {value}/{total} rows",
             stream: process.stderr,
             hideCursor: true,
           })
         : undefined;
-    bar?.start(reader.rows, 0);
-    for (let done = 0; done < reader.rows; ) {
-      const x = reader.read(chunk);
-      const n = x.length / dim;
-      writer.write(mode === "layernorm" ? layerNorm(x, { ...opts, out: x }) : l2Normalize(x, { ...opts, out: x }));
-      done += n;
+    bar?.start(reader.rows ?? 0, 0);
+    let done = 0;
+    for (let x = await reader.read(chunk); x.length > 0; x = await reader.read(chunk)) {
+      await writer.write(norm(x, x));
+      done += x.length / dim;
       bar?.update(done);
+      // Reads served from memory never reach the event loop; a signal is handled only there.
+      await new Promise(setImmediate);
     }
     bar?.stop();
-    writer.finish();
+    await writer.finish();
     const summary = {
       input,
       output,
       inKind: reader.kind,
       outKind,
-      rows: reader.rows,
+      rows: done,
       dim,
       mode,
       preset,
@@ -175,8 +238,11 @@ async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     writer?.abort();
+    // The reader of standard output went away (`-o - | head`): nothing more is wanted.
+    if (e instanceof BrokenPipe) return EXIT.ok;
     throw e;
   } finally {
-    reader.close();
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    await reader?.close();
   }
 }

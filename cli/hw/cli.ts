@@ -1,7 +1,7 @@
 /**
  * `iterl2norm hw`: prints the macro model's tables — configuration, latency per
  * phase, area and power, energy per vector, and the comparison with FISR and
- * sqrt + divide — or all of them as JSON. Exit codes: 0 done, 2 bad command line.
+ * sqrt + divide — or all of them as JSON. Exit codes: 0 done, 1 failure, 2 bad command line.
  */
 import { EXIT, UsageError } from "../common.js";
 import { choiceFlag, intFlag, HELP_FLAG, parseCommandLine, switches, valueFlags, withUsageErrors } from "../flags.js";
@@ -40,7 +40,7 @@ Options:
   --json           everything as one JSON object
   -h, --help       this help
 
-Exit codes: 0 done, 2 bad command line.
+Exit codes: 0 done, 1 failure, 2 bad command line.
 
 Examples:
   iterl2norm hw                          # FP32 macro, energy at d = 768

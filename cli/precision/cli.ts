@@ -47,7 +47,7 @@ ${DISTRIBUTIONS.map((d) => `                     ${d}: ${DISTRIBUTION_TEXT[d]}`)
   --out DIR        write DIR/precision.md, DIR/precision/*.svg and DIR/precision/results.json
   -h, --help       this text
 
-Exit codes: 0 done, 2 bad command line.
+Exit codes: 0 done, 1 failure (e.g. an output that cannot be written), 2 bad command line.
 
 Examples:
   iterl2norm precision                                   # uniform rows, all formats, terminal tables
