@@ -74,3 +74,25 @@ export const FP16_MAGIC_ALT = 0x59b7;
 export const M_LOW_BF16 = 2 ** -64;
 /** FP16 rows whose m is below 2^−14, the smallest normal FP16, are rescaled first. */
 export const M_LOW_FP16 = 2 ** -14;
+
+// ── Memory limits (docs/design.md §7) ───────────────────────────────────────
+
+/**
+ * Largest wasm32 memory: 65536 pages of 64 KiB = 4 GiB (WebAssembly core spec, memory limits; the
+ * module declares no smaller maximum). Grown memory is never returned: wasm has no shrink.
+ */
+export const MAX_MEMORY_BYTES = 2 ** 32;
+
+/**
+ * Largest block of the module's allocator: the AssemblyScript runtime's TLSF BLOCK_MAXSIZE,
+ * (1 << 30) − BLOCK_OVERHEAD with a 4-byte block header on wasm32 (std/assembly/rt/common.ts).
+ * A larger `alloc` traps before touching memory.
+ */
+export const MAX_BLOCK_BYTES = 2 ** 30 - 4;
+
+/**
+ * Default bound of the copying calls' scratch region: operands larger than this are copied and
+ * normalised in chunks of whole rows (a chunk holds at least one row), so one copying call never
+ * asks for more than about this much memory, and memory that cannot shrink stays modest.
+ */
+export const SCRATCH_CHUNK_BYTES = 2 ** 24;

@@ -22,6 +22,16 @@
  */
 
 import { f32Bits, f32FromBits } from "./bits.js";
+import {
+  bufferOfView,
+  byteOffsetOfView,
+  checkedLength,
+  isFloat32,
+  isUint16,
+  liveLength,
+  setView,
+  viewsOverlap,
+} from "./views.js";
 
 /** BF16 bits (16-bit unsigned) of the f32 with bits `b`: PyTorch's round-to-nearest-even, NaN → 0x7FC0. */
 export function bf16BitsFromF32Bits(b: number): number {
@@ -108,24 +118,58 @@ function shown(x: unknown): string {
         : String(x);
 }
 
-function checkFloat32(name: string, x: unknown): asserts x is Float32Array {
-  if (!(x instanceof Float32Array)) {
-    throw new TypeError(`${name} must be a Float32Array; got ${shown(x)}`);
-  }
+// Types by their intrinsic name and lengths from the internal slots (views.ts), so a
+// subclass's own length or buffer never sizes a loop, and arrays of any realm work.
+
+/** The length of x, a Float32Array (TypeError otherwise, or when its buffer is detached). */
+function checkFloat32(name: string, x: unknown): number {
+  if (!isFloat32(x)) throw new TypeError(`${name} must be a Float32Array; got ${shown(x)}`);
+  return liveLength(name, x);
 }
 
-function checkUint16(name: string, x: unknown): asserts x is Uint16Array {
-  if (!(x instanceof Uint16Array)) {
-    throw new TypeError(`${name} must be a Uint16Array of raw 16-bit patterns; got ${shown(x)}`);
-  }
+/** The length of x, a Uint16Array (TypeError otherwise, or when its buffer is detached). */
+function checkUint16(name: string, x: unknown): number {
+  if (!isUint16(x)) throw new TypeError(`${name} must be a Uint16Array of raw 16-bit patterns; got ${shown(x)}`);
+  return liveLength(name, x);
 }
 
-function checkOut(out: unknown, Type: typeof Float32Array | typeof Uint16Array, length: number): void {
+function checkOut(out: unknown, type: "Float32Array" | "Uint16Array", length: number): void {
   if (out === undefined) return;
-  if (!(out instanceof Type))
-    throw new TypeError(`out must be a ${Type.name}; got ${Object.prototype.toString.call(out)}`);
-  if (out.length !== length)
-    throw new RangeError(`out.length must be ${length} (the input's length); got ${out.length}`);
+  if (!(type === "Float32Array" ? isFloat32(out) : isUint16(out)))
+    throw new TypeError(`out must be a ${type}; got ${Object.prototype.toString.call(out)}`);
+  checkedLength("out", out as Float32Array, length, (n) => {
+    return new RangeError(`out.length must be ${length} (the input's length); got ${n}`);
+  });
+}
+
+/** The bit patterns of a Float32Array's values, read in place. */
+function f32BitsOf(x: Float32Array, n: number): Uint32Array {
+  return new Uint32Array(bufferOfView(x), byteOffsetOfView(x), n);
+}
+
+/**
+ * Where a converter writes: out, or a new array when out is omitted, or a temporary
+ * when out shares bytes with the input (a result would overwrite input not yet read);
+ * `finish` copies a temporary into out.
+ */
+function target<T extends Float32Array | Uint16Array>(
+  input: Float32Array | Uint16Array,
+  out: T | undefined,
+  make: () => T,
+): { r: T; finish: () => T } {
+  if (out === undefined) {
+    const r = make();
+    return { r, finish: () => r };
+  }
+  if (!viewsOverlap(input, out)) return { r: out, finish: () => out };
+  const r = make();
+  return {
+    r,
+    finish: () => {
+      setView(out, r);
+      return out;
+    },
+  };
 }
 
 /**
@@ -135,22 +179,22 @@ function checkOut(out: unknown, Type: typeof Float32Array | typeof Uint16Array, 
  * toBF16(Float32Array.of(1, 1/3))   // Uint16Array [0x3F80, 0x3EAB]
  */
 export function toBF16(x: Float32Array, out?: Uint16Array): Uint16Array {
-  checkFloat32("x", x);
-  checkOut(out, Uint16Array, x.length);
-  const r = out ?? new Uint16Array(x.length);
-  const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
-  for (let i = 0; i < u.length; i++) r[i] = bf16BitsFromF32Bits(u[i]!);
-  return r;
+  const n = checkFloat32("x", x);
+  checkOut(out, "Uint16Array", n);
+  const { r, finish } = target(x, out, () => new Uint16Array(n));
+  const u = f32BitsOf(x, n);
+  for (let i = 0; i < n; i++) r[i] = bf16BitsFromF32Bits(u[i]!);
+  return finish();
 }
 
 /** The f32 values of raw BF16 bits (exact). */
 export function fromBF16(h: Uint16Array, out?: Float32Array): Float32Array {
-  checkUint16("h", h);
-  checkOut(out, Float32Array, h.length);
-  const r = out ?? new Float32Array(h.length);
-  const u = new Uint32Array(r.buffer, r.byteOffset, r.length);
-  for (let i = 0; i < h.length; i++) u[i] = f32BitsFromBF16Bits(h[i]!);
-  return r;
+  const n = checkUint16("h", h);
+  checkOut(out, "Float32Array", n);
+  const { r, finish } = target(h, out, () => new Float32Array(n));
+  const u = f32BitsOf(r, n);
+  for (let i = 0; i < n; i++) u[i] = f32BitsFromBF16Bits(h[i]!);
+  return finish();
 }
 
 /**
@@ -161,20 +205,20 @@ export function fromBF16(h: Uint16Array, out?: Float32Array): Float32Array {
  * toFP16(Float32Array.of(1, 65520))  // Uint16Array [0x3C00, 0x7C00]
  */
 export function toFP16(x: Float32Array, out?: Uint16Array): Uint16Array {
-  checkFloat32("x", x);
-  checkOut(out, Uint16Array, x.length);
-  const r = out ?? new Uint16Array(x.length);
-  const u = new Uint32Array(x.buffer, x.byteOffset, x.length);
-  for (let i = 0; i < u.length; i++) r[i] = fp16BitsFromF32Bits(u[i]!);
-  return r;
+  const n = checkFloat32("x", x);
+  checkOut(out, "Uint16Array", n);
+  const { r, finish } = target(x, out, () => new Uint16Array(n));
+  const u = f32BitsOf(x, n);
+  for (let i = 0; i < n; i++) r[i] = fp16BitsFromF32Bits(u[i]!);
+  return finish();
 }
 
 /** The f32 values of raw FP16 bits (exact). */
 export function fromFP16(h: Uint16Array, out?: Float32Array): Float32Array {
-  checkUint16("h", h);
-  checkOut(out, Float32Array, h.length);
-  const r = out ?? new Float32Array(h.length);
-  const u = new Uint32Array(r.buffer, r.byteOffset, r.length);
-  for (let i = 0; i < h.length; i++) u[i] = f32BitsFromFP16Bits(h[i]!);
-  return r;
+  const n = checkUint16("h", h);
+  checkOut(out, "Float32Array", n);
+  const { r, finish } = target(h, out, () => new Float32Array(n));
+  const u = f32BitsOf(r, n);
+  for (let i = 0; i < n; i++) u[i] = f32BitsFromFP16Bits(h[i]!);
+  return finish();
 }

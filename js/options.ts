@@ -44,7 +44,11 @@ export interface InverseNormOptions {
   preset?: Preset;
   /** Update steps of the iteration (0 gives a₀). @default 5 */
   iterations?: number;
-  /** Update-rate policy; a number c means λ = c·2^(−e), 0 < c ≤ 1. @default from preset */
+  /**
+   * Update-rate policy; a number c means λ = c·2^(−e), with 0 < c ≤ 1 after rounding to f32
+   * (the kernel's c: a number below 2^−150 rounds to 0 and is refused). The iteration converges
+   * for c ≤ 0.5; larger c up to 1 are accepted for study (docs/design.md §5). @default from preset
+   */
   lambda?: LambdaOption;
   /** Method that turns m into a. @default 'iter' */
   method?: Method;

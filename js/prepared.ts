@@ -15,6 +15,7 @@ import {
 import { resolveRowOptions } from "./resolve.js";
 import { planOf, runF32, runFormat } from "./run.js";
 import { rangeError, typeError } from "./validate.js";
+import { checkedLength, isFloat32, isUint16, liveLength } from "./views.js";
 
 /**
  * A prepared LayerNorm or L2 normalisation: `fn(x, out?)` normalises every row of x
@@ -33,7 +34,7 @@ export interface Normalizer {
 }
 
 function badX(x: unknown, format: Format): TypeError {
-  if (x instanceof Uint16Array) {
+  if (isUint16(x)) {
     return new TypeError(
       "x is a Uint16Array of raw 16-bit patterns, which needs a normaliser created with " +
         `opts.format "bf16" or "fp16"; this one has format ${JSON.stringify(format)}`,
@@ -50,12 +51,15 @@ function badLength(n: number, dim: number): RangeError {
   return rangeError("x.length", n, `a multiple of dim = ${dim} (the normaliser's row length)`);
 }
 
-function badOut(x: Float32Array | Uint16Array, out: unknown): Error {
-  const type = x instanceof Uint16Array ? "Uint16Array" : "Float32Array";
-  if (x instanceof Uint16Array ? !(out instanceof Uint16Array) : !(out instanceof Float32Array)) {
-    return typeError("out", out, `a ${type} (the type of x)`);
+/** Throws unless out has x's type and length and a live buffer. */
+function checkOut<T extends Float32Array | Uint16Array>(x: T, out: unknown, n: number): asserts out is T {
+  const bits = isUint16(x);
+  if (bits ? !isUint16(out) : !isFloat32(out)) {
+    throw typeError("out", out, `a ${bits ? "Uint16Array" : "Float32Array"} (the type of x)`);
   }
-  return rangeError("out.length", (out as Float32Array | Uint16Array).length, `${x.length} (x.length)`);
+  // A wrong length is a RangeError (a detached out reads as length 0); a detached out of
+  // the right length (0) a TypeError.
+  checkedLength("out", out as Float32Array, n, (m) => rangeError("out.length", m, `${n} (x.length)`));
 }
 
 function prepare(opts: unknown, center: boolean): Normalizer {
@@ -68,20 +72,17 @@ function prepare(opts: unknown, center: boolean): Normalizer {
   const fn =
     format === "fp32"
       ? (x: unknown, out?: unknown): Float32Array => {
-          if (!(x instanceof Float32Array)) throw badX(x, format);
-          const n = x.length;
+          if (!isFloat32(x)) throw badX(x, format);
+          const n = liveLength("x", x);
           if (n % dim !== 0) throw badLength(n, dim);
-          if (out !== undefined && (!(out instanceof Float32Array) || out.length !== n)) throw badOut(x, out);
+          if (out !== undefined) checkOut(x, out, n);
           return runF32(x, out, plan, center);
         }
       : (x: unknown, out?: unknown): Float32Array | Uint16Array => {
-          if (!(x instanceof Float32Array) && !(x instanceof Uint16Array)) throw badX(x, format);
-          const n = x.length;
+          if (!isFloat32(x) && !isUint16(x)) throw badX(x, format);
+          const n = liveLength("x", x);
           if (n % dim !== 0) throw badLength(n, dim);
-          if (out !== undefined) {
-            const same = x instanceof Uint16Array ? out instanceof Uint16Array : out instanceof Float32Array;
-            if (!same || (out as Float32Array | Uint16Array).length !== n) throw badOut(x, out);
-          }
+          if (out !== undefined) checkOut(x, out, n);
           return runFormat(x, out as Float32Array | Uint16Array | undefined, plan, center);
         };
   Object.defineProperties(fn, {

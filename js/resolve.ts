@@ -39,6 +39,7 @@ import {
   type RowSpec,
 } from "./options.js";
 import { checkKeys, describe, floatArray, integerIn, oneOf, plainObject, rangeError, typeError } from "./validate.js";
+import { checkedLength, isFloat32, isUint16, liveLength } from "./views.js";
 
 const PRESETS: Readonly<Record<Preset, { policy: LambdaPolicy; steps: number }>> = {
   paper: { policy: "paper", steps: DEFAULT_ITERATIONS },
@@ -131,16 +132,17 @@ function inverseNormOf(o: ScalarValues, name: string): InverseNormSpec {
   let policy = preset.policy;
   let c = 0;
   if (typeof o.lambda === "number") {
-    if (!Number.isFinite(o.lambda) || o.lambda <= 0 || o.lambda > 1) {
+    // The kernel sees c rounded to f32: a c that rounds to 0 (below 2^−150) would leave a = a₀.
+    c = Math.fround(o.lambda);
+    if (!(c > 0 && c <= 1)) {
       throw rangeError(
         `${name}.lambda`,
         o.lambda,
-        "a number c with 0 < c ≤ 1 (λ = c·2^(−e); the iteration converges for c < 0.5), " +
-          'or "paper", "pow2", "newton"',
+        "a number c with 0 < c ≤ 1 after rounding to f32 (λ = c·2^(−e); the iteration converges " +
+          'for c ≤ 0.5), or "paper", "pow2", "newton"',
       );
     }
     policy = "custom";
-    c = Math.fround(o.lambda);
   } else if (o.lambda !== undefined) {
     policy = oneOf<LambdaPolicy>(`${name}.lambda`, o.lambda, LAMBDA_NAMES, "paper");
   }
@@ -149,11 +151,11 @@ function inverseNormOf(o: ScalarValues, name: string): InverseNormSpec {
 
 /** A Float32Array, or (16-bit formats) a Uint16Array of raw bits, of the given length. */
 function paramArray(name: string, value: unknown, length: number, format: Format): Float32Array | Uint16Array {
-  if (value instanceof Uint16Array && format !== "fp32") {
-    if (value.length !== length) throw rangeError(`${name}.length`, value.length, `${length} (opts.dim)`);
+  if (isUint16(value) && format !== "fp32") {
+    checkedLength(name, value, length, (n) => rangeError(`${name}.length`, n, `${length} (opts.dim)`));
     return value;
   }
-  if (value instanceof Uint16Array) {
+  if (isUint16(value)) {
     throw typeError(name, value, 'a Float32Array (a Uint16Array of raw bits needs opts.format "bf16" or "fp16")');
   }
   return floatArray(name, value, length);
@@ -162,6 +164,21 @@ function paramArray(name: string, value: unknown, length: number, format: Format
 /** Exact f32 values of raw BF16/FP16 bits (γ and β given as Uint16Array). */
 function bitsToF32(h: Uint16Array, format: Format): Float32Array {
   return format === "bf16" ? fromBF16(h) : fromFP16(h);
+}
+
+/**
+ * γ or β as f32 values: raw bits converted, a Float32Array as given or (snapshot)
+ * copied by the typed-array constructor, which reads the internal slots (never an
+ * overridden slice or length).
+ */
+function paramValues(
+  a: Float32Array | Uint16Array | undefined,
+  format: Format,
+  snapshot: boolean,
+): Float32Array | undefined {
+  if (a === undefined) return undefined;
+  if (isUint16(a)) return bitsToF32(a, format);
+  return snapshot ? new Float32Array(a) : a;
 }
 
 /** The values of the option names of layerNorm / l2Normalize, each read once (a getter runs once per call). */
@@ -199,6 +216,7 @@ function rowValues(o: Record<string, unknown>): RowValues {
  */
 function resolveRows(
   x: Float32Array | Uint16Array | undefined,
+  n: number,
   options: unknown,
   defaultEps: number,
   keys: readonly string[],
@@ -210,31 +228,39 @@ function resolveRows(
   checkKeys("opts", plainObject("opts", options), keys);
   const o = rowValues(options as Record<string, unknown>);
   const dim = integerIn("opts.dim", o.dim, 1, MAX_DIM);
-  if (x !== undefined && x.length % dim !== 0) {
-    throw rangeError("x.length", x.length, `a multiple of opts.dim = ${dim}`);
+  if (x !== undefined && n % dim !== 0) {
+    throw rangeError("x.length", n, `a multiple of opts.dim = ${dim}`);
   }
   const format = resolveFormat("opts.format", o.format);
-  if (x instanceof Uint16Array && format === "fp32") {
+  const xBits = x !== undefined && isUint16(x);
+  if (xBits && format === "fp32") {
     throw new TypeError(
       'x is a Uint16Array of raw 16-bit patterns, which needs opts.format "bf16" or "fp16"; ' +
         `got opts.format = ${describe(o.format)}`,
     );
   }
   const accumulate = oneOf<Accumulate>("opts.accumulate", o.accumulate, ACCUMULATES, "fp32");
+  if (accumulate === "native" && format === "fp32") {
+    // As the other conflicting options: FP32 has no narrower format to accumulate in (docs/design.md §3).
+    throw new TypeError(
+      'opts.accumulate "native" applies to opts.format "bf16" or "fp16" only; ' +
+        `got opts.format = ${JSON.stringify(format)}`,
+    );
+  }
   const gammaIn = o.gamma === undefined ? undefined : paramArray("opts.gamma", o.gamma, dim, format);
   const betaIn = o.beta === undefined ? undefined : paramArray("opts.beta", o.beta, dim, format);
   let output: Float32Array | Uint16Array | undefined;
   if (x !== undefined && o.out !== undefined) {
-    if (x instanceof Uint16Array) {
-      if (!(o.out instanceof Uint16Array)) throw typeError("opts.out", o.out, "a Uint16Array (the type of x)");
-      if (o.out.length !== x.length) throw rangeError("opts.out.length", o.out.length, `${x.length} (x.length)`);
+    if (xBits) {
+      if (!isUint16(o.out)) throw typeError("opts.out", o.out, "a Uint16Array (the type of x)");
+      checkedLength("opts.out", o.out, n, (m) => rangeError("opts.out.length", m, `${n} (x.length)`));
       output = o.out;
     } else {
-      output = floatArray("opts.out", o.out, x.length, "x.length");
+      output = floatArray("opts.out", o.out, n, "x.length");
     }
   }
-  const gamma = gammaIn instanceof Uint16Array ? bitsToF32(gammaIn, format) : snapshot ? gammaIn?.slice() : gammaIn;
-  const beta = betaIn instanceof Uint16Array ? bitsToF32(betaIn, format) : snapshot ? betaIn?.slice() : betaIn;
+  const gamma = paramValues(gammaIn, format, snapshot);
+  const beta = paramValues(betaIn, format, snapshot);
   let eps = defaultEps;
   if (o.eps !== undefined) {
     if (typeof o.eps !== "number") throw typeError("opts.eps", o.eps, "a finite number ≥ 0");
@@ -249,14 +275,15 @@ function resolveRows(
 
 /** Resolves and checks a layerNorm / l2Normalize call (affine: layerNorm, which takes γ and β). */
 export function resolveNormalize(x: unknown, options: unknown, defaultEps: number, affine: boolean): NormalizeSpec {
-  if (!(x instanceof Float32Array) && !(x instanceof Uint16Array)) {
+  if (!isFloat32(x) && !isUint16(x)) {
     throw typeError(
       "x",
       x,
       "a Float32Array holding whole rows (or a Uint16Array of raw BF16/FP16 bits with opts.format)",
     );
   }
-  const { row, output } = resolveRows(x, options, defaultEps, affine ? ROW_KEYS : L2_KEYS, false);
+  const n = liveLength("x", x);
+  const { row, output } = resolveRows(x, n, options, defaultEps, affine ? ROW_KEYS : L2_KEYS, false);
   // Fields listed, not spread: an object spread here measured ~25 times slower (Node 20, V8 11).
   const { inverse, dim, eps, gamma, beta, format, accumulate } = row;
   return {
@@ -267,9 +294,9 @@ export function resolveNormalize(x: unknown, options: unknown, defaultEps: numbe
     beta,
     format,
     accumulate,
-    rows: x.length / dim,
-    out: output instanceof Float32Array ? output : undefined,
-    bits: x instanceof Uint16Array,
+    rows: n / dim,
+    out: output !== undefined && isFloat32(output) ? output : undefined,
+    bits: isUint16(x),
     input: x,
     output,
   };
@@ -287,5 +314,5 @@ export function resolveRowOptions(options: unknown, defaultEps: number, keys: re
         `ln(x, out); got opts.out = ${describe((options as Record<string, unknown>).out)}`,
     );
   }
-  return resolveRows(undefined, options, defaultEps, keys, true).row;
+  return resolveRows(undefined, 0, options, defaultEps, keys, true).row;
 }

@@ -7,8 +7,18 @@
  * Nothing here validates: x and out are checked by the caller.
  */
 import { ACCUMULATE_CODES, inverseNormArgs } from "./abi.js";
-import { f32Window, memoryBuffer, memoryF32, scratch } from "./memory.js";
+import {
+  allocate,
+  f32Window,
+  isExhausted,
+  memoryBuffer,
+  memoryF32,
+  release,
+  scratch,
+  scratchChunkBytes,
+} from "./memory.js";
 import type { RowSpec } from "./options.js";
+import { bufferOfView, byteOffsetOfView, isUint16, lengthOfView, setView } from "./views.js";
 import { constants, kernel } from "./wasm.js";
 
 /**
@@ -43,15 +53,16 @@ export interface Plan {
  * which can never come to live there (the kernel's buffers are always new ones).
  */
 function kernelOffset(a: Float32Array | undefined, buffer: ArrayBufferLike | undefined): number {
-  return a !== undefined && buffer === memoryBuffer() ? a.byteOffset : -1;
+  return a !== undefined && buffer === memoryBuffer() ? byteOffsetOfView(a) : -1;
 }
 
 /** The kernel arguments of resolved row options. */
 export function planOf(spec: RowSpec): Plan {
   const inv = inverseNormArgs(spec.inverse);
   const { gamma, beta } = spec;
-  const gammaBuffer = gamma?.buffer;
-  const betaBuffer = beta?.buffer;
+  // Read through the intrinsic getters (views.ts): a subclass may override them.
+  const gammaBuffer = gamma === undefined ? undefined : bufferOfView(gamma);
+  const betaBuffer = beta === undefined ? undefined : bufferOfView(beta);
   return {
     dim: spec.dim,
     eps: spec.eps,
@@ -73,6 +84,15 @@ export function planOf(spec: RowSpec): Plan {
   };
 }
 
+/**
+ * True when out's bytes start after x's in the same buffer (in wasm memory or not): the
+ * chunks must then run last to first, as memmove does, so that writing the results of one
+ * chunk never overwrites rows of x that a later chunk has still to read.
+ */
+function outAfterX(x: ArrayBufferView, out: ArrayBufferView | undefined): boolean {
+  return out !== undefined && bufferOfView(out) === bufferOfView(x) && byteOffsetOfView(out) > byteOffsetOfView(x);
+}
+
 /** Byte ranges [a, a + aBytes) and [b, b + bBytes) of one buffer overlap. */
 function overlaps(a: number, aBytes: number, b: number, bBytes: number): boolean {
   return a < b + bBytes && b < a + aBytes;
@@ -83,27 +103,59 @@ function rejected(status: number): Error {
 }
 
 /**
+ * Scratch for `perRow` bytes per row of a chunk and `fixed` bytes more: the largest
+ * chunk of whole rows (at least one, at most `rows`) within the chunk bound, halved
+ * while the memory cannot hold it (docs/design.md §7). Returns the base pointer and
+ * the rows per chunk.
+ */
+function reserveChunk(rows: number, perRow: number, fixed: number, align = 0): [base: number, chunk: number] {
+  if (perRow === 0) return [fixed > 0 ? scratch.reserve(fixed) : 0, rows];
+  let chunk = Math.max(1, Math.min(rows, Math.floor((scratchChunkBytes() - fixed - align) / perRow)));
+  for (;;) {
+    try {
+      return [scratch.reserve(((chunk * perRow + align) & ~align) + fixed), chunk];
+    } catch (e) {
+      if (chunk === 1 || !isExhausted(e)) throw e;
+      chunk = Math.ceil(chunk / 2);
+    }
+  }
+}
+
+/** The elements [start, start + length) of a caller's array not in wasm memory, as a view (never detached). */
+function part<T extends Float32Array | Uint16Array>(a: T, start: number, length: number, whole: boolean): T {
+  if (whole) return a;
+  const size = isUint16(a) ? 2 : 4;
+  const buffer = bufferOfView(a);
+  const offset = byteOffsetOfView(a) + start * size;
+  return (size === 2 ? new Uint16Array(buffer, offset, length) : new Float32Array(buffer, offset, length)) as T;
+}
+
+/**
  * The FP32 datapath on x (whole rows of p.dim) into out (x's length; may be x), or
  * into a new array. Allocates nothing else in JS: pointers, the scratch region and
- * its copies reuse what earlier calls made.
+ * its copies reuse what earlier calls made. Operands copied into scratch go in
+ * chunks of whole rows when they exceed the chunk bound; the kernel works row by
+ * row, so the bits are those of one call (docs/design.md §7).
  */
 export function runF32(x: Float32Array, outArg: Float32Array | undefined, p: Plan, center: boolean): Float32Array {
-  const n = x.length;
+  // Sizes and places from the arrays' internal slots, never their own properties (views.ts).
+  const n = lengthOfView(x);
   const out = outArg ?? new Float32Array(n);
   if (n === 0) return out;
   const { dim, gamma, beta } = p;
+  const rows = n / dim;
   const bytes = n * 4;
   const rowBytes = dim * 4;
 
-  // Where each operand lives: its own pointer in wasm memory, or a slot in scratch (-1).
+  // Where each operand lives: its own pointer in wasm memory, or a slot in scratch.
   // Pointers are captured before scratch.reserve, which may grow memory and detach views.
   // Only views of the kernel's buffer can alias each other, so overlaps are checked there.
   const mem = memoryBuffer();
-  const xPtr = x.buffer === mem ? x.byteOffset : -1;
+  const xPtr = bufferOfView(x) === mem ? byteOffsetOfView(x) : -1;
   const gPtr = gamma === undefined ? 0 : p.gammaBuffer === mem ? p.gammaOffset : -1;
   const bPtr = beta === undefined ? 0 : p.betaBuffer === mem ? p.betaOffset : -1;
-  const outIn = outArg !== undefined && outArg.buffer === mem;
-  const outOffset = outIn ? out.byteOffset : -1;
+  const outIn = outArg !== undefined && bufferOfView(outArg) === mem;
+  const outOffset = outIn ? byteOffsetOfView(out) : -1;
   let outPtrDirect = -1;
   if (outIn) {
     const o = outOffset;
@@ -115,39 +167,51 @@ export function runF32(x: Float32Array, outArg: Float32Array | undefined, p: Pla
       outPtrDirect = o;
   }
 
-  // Scratch layout: [x copy (also the output when x is copied) | out | gamma | beta].
-  let need = 0;
-  const xSlot = xPtr < 0 ? need : -1;
-  if (xPtr < 0) need += bytes;
-  const outSlot = outPtrDirect < 0 && xPtr >= 0 ? need : -1;
-  if (outSlot >= 0) need += bytes;
-  const gSlot = gPtr < 0 ? need : -1;
-  if (gPtr < 0) need += rowBytes;
-  const bSlot = bPtr < 0 ? need : -1;
-  if (bPtr < 0) need += rowBytes;
-
-  const base = need > 0 ? scratch.reserve(need) : 0;
-  const xp = xPtr >= 0 ? xPtr : base + xSlot;
-  const op = outPtrDirect >= 0 ? outPtrDirect : outSlot >= 0 ? base + outSlot : xp;
-  const gp = gPtr >= 0 ? gPtr : base + gSlot;
-  const bp = bPtr >= 0 ? bPtr : base + bSlot;
-  if (need > 0) {
-    // Offsets in scratch are multiples of 4 bytes (every slot holds whole f32s).
+  // An out in wasm memory that overlaps an operand goes through scratch and is written chunk
+  // by chunk: γ and β are then read from copies, and the chunks run in memmove order against x.
+  const outLate = outIn && outPtrDirect < 0;
+  const copyX = xPtr < 0;
+  const outVia = outPtrDirect < 0 && !copyX; // x in place, its result through scratch
+  const copyG = gamma !== undefined && (gPtr < 0 || outLate);
+  const copyB = beta !== undefined && (bPtr < 0 || outLate);
+  // Scratch layout: [x chunk (also the output when x is copied) | out chunk | gamma | beta].
+  const perRow = copyX || outVia ? rowBytes : 0;
+  const [base, chunk] = reserveChunk(rows, perRow, (copyG ? rowBytes : 0) + (copyB ? rowBytes : 0));
+  const gp = copyG ? base + chunk * perRow : gPtr;
+  const bp = copyB ? base + chunk * perRow + (copyG ? rowBytes : 0) : bPtr;
+  if (copyG || copyB) {
+    // Offsets in scratch are multiples of 4 bytes (every slot holds whole f32s). A γ or β in wasm
+    // memory is copied from its offset: reserve may have detached its view.
     const heap = memoryF32();
-    if (xPtr < 0) heap.set(x, xp >>> 2);
-    if (gPtr < 0) heap.set(gamma!, gp >>> 2);
-    if (bPtr < 0) heap.set(beta!, bp >>> 2);
+    if (copyG) {
+      if (gPtr >= 0) heap.copyWithin(gp >>> 2, gPtr >>> 2, (gPtr >>> 2) + dim);
+      else heap.set(gamma!, gp >>> 2);
+    }
+    if (copyB) {
+      if (bPtr >= 0) heap.copyWithin(bp >>> 2, bPtr >>> 2, (bPtr >>> 2) + dim);
+      else heap.set(beta!, bp >>> 2);
+    }
   }
 
-  const status = center
-    ? kernel.layer_norm(xp, op, gp, bp, n / dim, dim, p.eps, p.method, p.policy, p.c, p.steps, p.magic, p.variant)
-    : kernel.l2_normalize(xp, op, n / dim, dim, p.eps, p.method, p.policy, p.c, p.steps, p.magic, p.variant);
-  if (status !== 0) throw rejected(status);
-
-  if (op !== outPtrDirect) {
-    // An out in wasm memory is written through the current memory: reserve may have detached its view.
-    if (outIn) memoryF32().copyWithin(outOffset >>> 2, op >>> 2, (op >>> 2) + n);
-    else out.set(f32Window(op, n));
+  const chunks = Math.ceil(rows / chunk);
+  const backward = outAfterX(x, outArg);
+  for (let i = 0; i < chunks; i++) {
+    const r0 = (backward ? chunks - 1 - i : i) * chunk;
+    const r = Math.min(chunk, rows - r0);
+    const e0 = r0 * dim;
+    const cn = r * dim;
+    const xp = copyX ? base : xPtr + e0 * 4;
+    if (copyX) memoryF32().set(part(x, e0, cn, chunks === 1), base >>> 2);
+    const op = outPtrDirect >= 0 ? outPtrDirect + e0 * 4 : outVia ? base : xp;
+    const status = center
+      ? kernel.layer_norm(xp, op, gp, bp, r, dim, p.eps, p.method, p.policy, p.c, p.steps, p.magic, p.variant)
+      : kernel.l2_normalize(xp, op, r, dim, p.eps, p.method, p.policy, p.c, p.steps, p.magic, p.variant);
+    if (status !== 0) throw rejected(status);
+    if (outPtrDirect < 0) {
+      // An out in wasm memory is written through the current memory: reserve may have detached its view.
+      if (outIn) memoryF32().copyWithin((outOffset >>> 2) + e0, op >>> 2, (op >>> 2) + cn);
+      else setView(out, f32Window(op, cn), e0);
+    }
   }
   return out;
 }
@@ -182,9 +246,11 @@ function u16Window(ptr: number, length: number): Uint16Array {
 /**
  * The BF16/FP16 datapath (assembly/rows-format.ts) on f32 values or raw 16-bit
  * patterns (Uint16Array x and out). Operands are always copied into scratch (layout
- * [x | γ | β], x overwritten by the result in place), since the emulated formats are
- * for accuracy work rather than zero-copy speed. The kernel reserves a scratch row
- * of its own, which may grow the memory: views are taken after the call.
+ * [x chunk | γ | β], x overwritten by the result in place), since the emulated formats
+ * are for accuracy work rather than zero-copy speed; x goes in chunks of whole rows
+ * as in runF32. The kernel allocates a scratch row of dim f32 of its own and traps
+ * when the memory cannot hold it; that allocation is checked here first, so the
+ * caller gets a RangeError (docs/design.md §7).
  */
 export function runFormat(
   x: Float32Array | Uint16Array,
@@ -192,29 +258,61 @@ export function runFormat(
   p: Plan,
   center: boolean,
 ): Float32Array | Uint16Array {
-  const n = x.length;
-  const bits = x instanceof Uint16Array;
+  const n = lengthOfView(x);
+  const bits = isUint16(x);
   const out = outArg ?? (bits ? new Uint16Array(n) : new Float32Array(n));
   if (n === 0) return out;
   const { gamma, beta, dim } = p;
-  const xBytes = (x.byteLength + 15) & ~15;
-  const gBytes = gamma === undefined ? 0 : gamma.byteLength;
-  const base = scratch.reserve(xBytes + gBytes + (beta === undefined ? 0 : beta.byteLength));
+  const rows = n / dim;
+  const size = bits ? 2 : 4;
+  const rowBytes = dim * 4;
+  // Operands in wasm memory are copied from their offsets: a growth below detaches their views.
+  const mem = memoryBuffer();
+  const xPtr = bufferOfView(x) === mem ? byteOffsetOfView(x) : -1;
+  const outPtr = outArg !== undefined && bufferOfView(outArg) === mem ? byteOffsetOfView(outArg) : -1;
+  const gPtr = gamma !== undefined && p.gammaBuffer === mem ? p.gammaOffset : -1;
+  const bPtr = beta !== undefined && p.betaBuffer === mem ? p.betaOffset : -1;
+  const gBytes = gamma === undefined ? 0 : rowBytes;
+  const [base, chunk] = reserveChunk(rows, dim * size, gBytes + (beta === undefined ? 0 : rowBytes), 15);
+  const xBytes = (chunk * dim * size + 15) & ~15;
+  // The kernel's own row (assembly/index.ts): the same request taken and given back just before
+  // the calls. A freed block is found again by the same request, so the kernel's alloc cannot trap.
+  release(allocate(rowBytes));
   const gp = gamma === undefined ? 0 : base + xBytes;
   const bp = beta === undefined ? 0 : base + xBytes + gBytes;
-  if (bits) memoryU16().set(x, base >>> 1);
-  else memoryF32().set(x, base >>> 2);
-  if (gamma !== undefined) memoryF32().set(gamma, gp >>> 2);
-  if (beta !== undefined) memoryF32().set(beta, bp >>> 2);
+  const heap = memoryF32();
+  if (gamma !== undefined) {
+    if (gPtr >= 0) heap.copyWithin(gp >>> 2, gPtr >>> 2, (gPtr >>> 2) + dim);
+    else heap.set(gamma, gp >>> 2);
+  }
+  if (beta !== undefined) {
+    if (bPtr >= 0) heap.copyWithin(bp >>> 2, bPtr >>> 2, (bPtr >>> 2) + dim);
+    else heap.set(beta, bp >>> 2);
+  }
 
   const io = bits ? constants.IO_BITS : constants.IO_F32;
-  const rows = n / dim;
   const tail = [p.format, p.accumulate, io, p.method, p.policy, p.c, p.steps, p.magic, p.variant] as const;
-  const status = center
-    ? kernel.layer_norm_format(base, base, gp, bp, rows, dim, p.eps, ...tail)
-    : kernel.l2_normalize_format(base, base, rows, dim, p.eps, ...tail);
-  if (status !== 0) throw rejected(status);
-  if (bits) (out as Uint16Array).set(u16Window(base, n));
-  else (out as Float32Array).set(f32Window(base, n));
+  const chunks = Math.ceil(rows / chunk);
+  // An out overlapping x (in wasm memory or not) is written chunk by chunk: memmove order.
+  const backward = outAfterX(x, outArg);
+  for (let i = 0; i < chunks; i++) {
+    const r0 = (backward ? chunks - 1 - i : i) * chunk;
+    const r = Math.min(chunk, rows - r0);
+    const e0 = r0 * dim;
+    const cn = r * dim;
+    const heap = bits ? memoryU16() : memoryF32();
+    const shift = bits ? 1 : 2;
+    if (xPtr >= 0) heap.copyWithin(base >>> shift, (xPtr >>> shift) + e0, (xPtr >>> shift) + e0 + cn);
+    else if (bits) (heap as Uint16Array).set(part(x as Uint16Array, e0, cn, chunks === 1), base >>> 1);
+    else (heap as Float32Array).set(part(x as Float32Array, e0, cn, chunks === 1), base >>> 2);
+    const status = center
+      ? kernel.layer_norm_format(base, base, gp, bp, r, dim, p.eps, ...tail)
+      : kernel.l2_normalize_format(base, base, r, dim, p.eps, ...tail);
+    if (status !== 0) throw rejected(status);
+    if (outPtr >= 0) {
+      const h = bits ? memoryU16() : memoryF32();
+      h.copyWithin((outPtr >>> shift) + e0, base >>> shift, (base >>> shift) + cn);
+    } else setView(out, bits ? u16Window(base, cn) : f32Window(base, cn), e0);
+  }
   return out;
 }

@@ -3,37 +3,30 @@ import { FORMAT_CODES, VARIANT_CODES, inverseNormArgs } from "./abi.js";
 import { f32View, scratch } from "./memory.js";
 import type { FisrOptions, Format, InverseNormOptions, InverseNormSpec } from "./options.js";
 import { resolveFisr, resolveFormat, resolveInverseNorm } from "./resolve.js";
-import { describe } from "./validate.js";
+import { describe, plainObject } from "./validate.js";
+import { isFloat32, liveLength } from "./views.js";
 import { kernel } from "./wasm.js";
 
 function batch(m: Float32Array, spec: InverseNormSpec): Float32Array {
-  const out = new Float32Array(m.length);
-  if (m.length === 0) return out;
-  const base = scratch.reserve(m.byteLength * 2);
-  f32View(base, m.length).set(m);
+  // The length from the internal slot (views.ts): a subclass's own length never sizes the copy.
+  const n = liveLength("m", m);
+  const bytes = n * 4;
+  const out = new Float32Array(n);
+  if (n === 0) return out;
+  const base = scratch.reserve(bytes * 2);
+  f32View(base, n).set(m);
   const a = inverseNormArgs(spec);
   const plain = (spec.format ?? "fp32") === "fp32" && (spec.method !== "fisr" || (spec.variant ?? "quake") === "quake");
   const status = plain
-    ? kernel.rsqrt_batch(base, base + m.byteLength, m.length, a.method, a.policy, a.c, a.steps, a.magic)
-    : kernel.rsqrt_batch_format(
-        base,
-        base + m.byteLength,
-        m.length,
-        a.format,
-        a.method,
-        a.policy,
-        a.c,
-        a.steps,
-        a.magic,
-        a.variant,
-      );
+    ? kernel.rsqrt_batch(base, base + bytes, n, a.method, a.policy, a.c, a.steps, a.magic)
+    : kernel.rsqrt_batch_format(base, base + bytes, n, a.format, a.method, a.policy, a.c, a.steps, a.magic, a.variant);
   if (status !== 0) throw new Error(`iterl2norm: kernel rejected a validated call (status ${status}); this is a bug`);
-  out.set(f32View(base + m.byteLength, m.length));
+  out.set(f32View(base + bytes, n));
   return out;
 }
 
 function checkM(m: unknown): void {
-  if (typeof m !== "number" && !(m instanceof Float32Array)) {
+  if (typeof m !== "number" && !isFloat32(m)) {
     throw new TypeError(`m must be a number or a Float32Array; got ${describe(m)}`);
   }
 }
@@ -53,7 +46,7 @@ export function rsqrt(m: Float32Array, opts?: InverseNormOptions): Float32Array;
 export function rsqrt(m: number | Float32Array, opts?: InverseNormOptions): number | Float32Array {
   checkM(m);
   const spec = resolveInverseNorm(opts);
-  if (m instanceof Float32Array) return batch(m, spec);
+  if (typeof m !== "number") return batch(m, spec);
   const a = inverseNormArgs(spec);
   if (spec.format !== "fp32" || (spec.method === "fisr" && spec.variant !== "quake"))
     return kernel.rsqrt_format(m, a.format, a.method, a.policy, a.c, a.steps, a.magic, a.variant);
@@ -84,9 +77,8 @@ export function fisr(m: number, opts?: FisrCallOptions): number;
 export function fisr(m: Float32Array, opts?: FisrCallOptions): Float32Array;
 export function fisr(m: number | Float32Array, opts?: FisrCallOptions): number | Float32Array {
   checkM(m);
-  if (opts !== undefined && (typeof opts !== "object" || opts === null))
-    throw new TypeError(`opts must be an options object; got ${describe(opts)}`);
-  const o = (opts ?? {}) as Record<string, unknown>;
+  // The same check as rsqrt's and layerNorm's (an array is not an options object).
+  const o = plainObject("opts", opts);
   for (const key of Object.keys(o)) {
     if (!["magic", "steps", "variant", "format"].includes(key)) {
       throw new TypeError(
@@ -97,7 +89,7 @@ export function fisr(m: number | Float32Array, opts?: FisrCallOptions): number |
   const format = resolveFormat("opts.format", o.format);
   const { magic, steps, variant } = resolveFisr("opts", { magic: o.magic, steps: o.steps, variant: o.variant }, format);
   const spec: InverseNormSpec = { method: "fisr", policy: "paper", c: 0, steps, magic, format, variant };
-  if (m instanceof Float32Array) return batch(m, spec);
+  if (typeof m !== "number") return batch(m, spec);
   if (format === "fp32" && variant === "quake") return kernel.rsqrt_fisr(m, magic >>> 0, steps);
   return kernel.rsqrt_format(
     m,

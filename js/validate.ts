@@ -5,6 +5,7 @@
  * argument, shows the value and says what was expected: "<name> must be
  * <expected>; got <value>" (docs/design.md §7).
  */
+import { checkedLength, isFloat32, lengthOfView, liveLength, typedArrayName } from "./views.js";
 
 /** Short description of a value for error messages. */
 export function describe(value: unknown): string {
@@ -12,11 +13,16 @@ export function describe(value: unknown): string {
   if (value === undefined) return "undefined";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  if (ArrayBuffer.isView(value)) {
-    return `${value.constructor.name}(${(value as unknown as { length?: number }).length ?? value.byteLength})`;
-  }
+  // Typed arrays by their intrinsic name and length (a subclass may override both).
+  const typed = typedArrayName(value);
+  if (typed !== undefined) return `${typed}(${lengthOfView(value as ArrayBufferView)})`;
+  if (ArrayBuffer.isView(value)) return `DataView(${value.byteLength})`;
   if (Array.isArray(value)) return `Array(${value.length})`;
   if (typeof value === "function") return "a function";
+  // A Proxy of a typed array (or an object on a typed array's prototype) has no typed-array internals.
+  if (typeof value === "object" && "BYTES_PER_ELEMENT" in value) {
+    return "an object that only looks like a typed array (a Proxy or other wrapper, not the array itself)";
+  }
   return Object.prototype.toString.call(value);
 }
 
@@ -97,11 +103,13 @@ export function checkKeys(
   return keys;
 }
 
-/** A Float32Array, of `length` elements when given (`lengthOf` names where the length comes from). */
+/**
+ * A Float32Array (of any realm, by its intrinsic type), of `length` elements when
+ * given (`lengthOf` names where the length comes from); its buffer not detached.
+ */
 export function floatArray(name: string, value: unknown, length?: number, lengthOf = "opts.dim"): Float32Array {
-  if (!(value instanceof Float32Array)) throw typeError(name, value, "a Float32Array");
-  if (length !== undefined && value.length !== length) {
-    throw rangeError(`${name}.length`, value.length, `${length} (${lengthOf})`);
-  }
+  if (!isFloat32(value)) throw typeError(name, value, "a Float32Array");
+  if (length === undefined) liveLength(name, value);
+  else checkedLength(name, value, length, (n) => rangeError(`${name}.length`, n, `${length} (${lengthOf})`));
   return value;
 }

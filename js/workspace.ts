@@ -4,9 +4,14 @@
  * `ws.input` is always valid. A view kept in a variable across a call that grows
  * memory (any allocation) becomes detached: read the property again.
  *
+ * After `dispose()` the properties throw. Views read before `dispose()` are not
+ * detached (wasm memory cannot detach part of itself): they still point at the
+ * freed block, which the next workspace or copying call may reuse, so writing
+ * through them corrupts that workspace's data. Drop them with the workspace.
+ *
  *   block:  ┌ input: rows·dim f32 ┬ output: rows·dim f32 ┬ gamma: dim ┬ beta: dim ┐
  */
-import { MAX_DIM } from "./constants.js";
+import { MAX_BLOCK_BYTES, MAX_DIM } from "./constants.js";
 import { allocate, f32View, memoryBuffer, release } from "./memory.js";
 import { integerIn } from "./validate.js";
 
@@ -24,12 +29,23 @@ export interface Workspace {
   readonly gamma: Float32Array;
   /** dim values of β, initialised to 0. */
   readonly beta: Float32Array;
-  /** Frees the block; the workspace must not be used afterwards. Calling it twice is harmless. */
+  /**
+   * Frees the block; afterwards the properties throw. Calling it twice is harmless.
+   * Views read before dispose() still point at the freed block, which another
+   * workspace may reuse: never write through them after dispose().
+   */
   dispose(): void;
 }
 
-/** Largest rows·dim of one workspace: the whole block must fit in 4 GiB of wasm memory. */
-const MAX_ELEMENTS = 2 ** 28;
+/**
+ * Largest rows·dim + dim of one workspace. Its four buffers are one block of
+ * (2·rows·dim + 2·dim)·4 bytes, and one block is at most MAX_BLOCK_BYTES = 2^30 − 4
+ * (the allocator's limit, docs/design.md §7): rows·dim + dim ≤ 2^27 − 1.
+ */
+const MAX_ELEMENTS = Math.floor(MAX_BLOCK_BYTES / 8);
+
+/** The view properties, by their index in the block. */
+const VIEW_NAMES = ["input", "output", "gamma", "beta"] as const;
 
 /**
  * Allocates input, output, gamma and beta buffers in wasm memory.
@@ -42,15 +58,26 @@ const MAX_ELEMENTS = 2 ** 28;
  * ws.dispose();
  */
 export function createWorkspace(rows: number, dim: number): Workspace {
-  integerIn("rows", rows, 1, MAX_ELEMENTS);
+  integerIn("rows", rows, 1, MAX_ELEMENTS - 1);
   integerIn("dim", dim, 1, MAX_DIM);
   const n = rows * dim;
-  if (n > MAX_ELEMENTS) throw new RangeError(`rows·dim must be at most ${MAX_ELEMENTS}; got ${rows}·${dim} = ${n}`);
+  if (n + dim > MAX_ELEMENTS) {
+    throw new RangeError(
+      `createWorkspace(rows, dim) needs one block of (2·rows·dim + 2·dim)·4 bytes, and one allocation of wasm ` +
+        `memory is limited to ${MAX_BLOCK_BYTES} bytes (2^30 − 4, the allocator's block limit): rows·dim + dim ` +
+        `must be at most ${MAX_ELEMENTS}; got ${rows}·${dim} + ${dim} = ${n + dim}`,
+    );
+  }
   let ptr = allocate((2 * n + 2 * dim) * 4);
   let buffer: ArrayBuffer | null = null;
   let views: Float32Array[] = [];
   const view = (i: number): Float32Array => {
-    if (ptr === 0) throw new Error("iterl2norm: this workspace was disposed");
+    if (ptr === 0) {
+      throw new Error(
+        `iterl2norm: ws.${VIEW_NAMES[i]} of a disposed workspace; views read before dispose() point at ` +
+          "memory another workspace may now use",
+      );
+    }
     const current = memoryBuffer();
     if (buffer !== current) {
       buffer = current;
