@@ -93,6 +93,16 @@ function outAfterX(x: ArrayBufferView, out: ArrayBufferView | undefined): boolea
   return out !== undefined && bufferOfView(out) === bufferOfView(x) && byteOffsetOfView(out) > byteOffsetOfView(x);
 }
 
+/**
+ * A row of γ or β (dim f32) copied to `dst` in scratch (offsets are multiples of 4 bytes): from its
+ * offset `ptr` when it lives in wasm memory (a reserve may have detached its view), else from `a`.
+ */
+function copyRow(dst: number, ptr: number, a: Float32Array, dim: number): void {
+  const heap = memoryF32();
+  if (ptr >= 0) heap.copyWithin(dst >>> 2, ptr >>> 2, (ptr >>> 2) + dim);
+  else heap.set(a, dst >>> 2);
+}
+
 /** Byte ranges [a, a + aBytes) and [b, b + bBytes) of one buffer overlap. */
 function overlaps(a: number, aBytes: number, b: number, bBytes: number): boolean {
   return a < b + bBytes && b < a + aBytes;
@@ -179,19 +189,8 @@ export function runF32(x: Float32Array, outArg: Float32Array | undefined, p: Pla
   const [base, chunk] = reserveChunk(rows, perRow, (copyG ? rowBytes : 0) + (copyB ? rowBytes : 0));
   const gp = copyG ? base + chunk * perRow : gPtr;
   const bp = copyB ? base + chunk * perRow + (copyG ? rowBytes : 0) : bPtr;
-  if (copyG || copyB) {
-    // Offsets in scratch are multiples of 4 bytes (every slot holds whole f32s). A γ or β in wasm
-    // memory is copied from its offset: reserve may have detached its view.
-    const heap = memoryF32();
-    if (copyG) {
-      if (gPtr >= 0) heap.copyWithin(gp >>> 2, gPtr >>> 2, (gPtr >>> 2) + dim);
-      else heap.set(gamma!, gp >>> 2);
-    }
-    if (copyB) {
-      if (bPtr >= 0) heap.copyWithin(bp >>> 2, bPtr >>> 2, (bPtr >>> 2) + dim);
-      else heap.set(beta!, bp >>> 2);
-    }
-  }
+  if (copyG) copyRow(gp, gPtr, gamma!, dim);
+  if (copyB) copyRow(bp, bPtr, beta!, dim);
 
   const chunks = Math.ceil(rows / chunk);
   const backward = outAfterX(x, outArg);
@@ -280,15 +279,8 @@ export function runFormat(
   release(allocate(rowBytes));
   const gp = gamma === undefined ? 0 : base + xBytes;
   const bp = beta === undefined ? 0 : base + xBytes + gBytes;
-  const heap = memoryF32();
-  if (gamma !== undefined) {
-    if (gPtr >= 0) heap.copyWithin(gp >>> 2, gPtr >>> 2, (gPtr >>> 2) + dim);
-    else heap.set(gamma, gp >>> 2);
-  }
-  if (beta !== undefined) {
-    if (bPtr >= 0) heap.copyWithin(bp >>> 2, bPtr >>> 2, (bPtr >>> 2) + dim);
-    else heap.set(beta, bp >>> 2);
-  }
+  if (gamma !== undefined) copyRow(gp, gPtr, gamma, dim);
+  if (beta !== undefined) copyRow(bp, bPtr, beta, dim);
 
   const io = bits ? constants.IO_BITS : constants.IO_F32;
   const tail = [p.format, p.accumulate, io, p.method, p.policy, p.c, p.steps, p.magic, p.variant] as const;

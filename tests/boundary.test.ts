@@ -10,7 +10,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createWorkspace, l2Normalize, layerNorm } from "iterl2norm";
 import { kernel } from "iterl2norm/kernel";
-import { firstBitDifference, normalRows } from "./helpers.js";
+import { errorOf, firstBitDifference, normalRows } from "./helpers.js";
 
 type Fn = (x: Float32Array, opts: never) => Float32Array;
 type Opts = Record<string, unknown>;
@@ -31,16 +31,6 @@ function sameAsFresh(fn: Fn, input: Float32Array, opts: Opts): void {
     const got = fn(input, opts as never);
     expect(firstBitDifference(got, want), `call ${i + 1}`).toBe(-1);
   }
-}
-
-/** The error fn(input, opts) throws, as [class, message]. */
-function errorOf(fn: () => unknown): [string, string] {
-  try {
-    fn();
-  } catch (e) {
-    return [(e as Error).constructor.name, (e as Error).message];
-  }
-  return ["none", ""];
 }
 
 describe("options reused across calls", () => {

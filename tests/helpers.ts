@@ -130,3 +130,13 @@ export function worstExcess(a: ArrayLike<number>, b: ArrayLike<number>, bound: A
 export function aBound(preset: "paper" | "precise"): number {
   return preset === "paper" ? PAPER_A_BOUND : PRECISE_A_BOUND;
 }
+
+/** The error fn() throws, as [class name, message]; ["none", ""] when it returns. */
+export function errorOf(fn: () => unknown): [string, string] {
+  try {
+    fn();
+  } catch (e) {
+    return [(e as Error).constructor.name, (e as Error).message];
+  }
+  return ["none", ""];
+}

@@ -17,7 +17,7 @@ import {
   type Normalizer,
 } from "iterl2norm";
 import { kernel } from "iterl2norm/kernel";
-import { firstBitDifference, normalRows } from "./helpers.js";
+import { errorOf, firstBitDifference, normalRows } from "./helpers.js";
 
 type Opts = Record<string, unknown>;
 
@@ -29,16 +29,6 @@ const beta = normalRows(33, 1, dim, 0, 0.1);
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** The error fn throws, as [class, message]. */
-function errorOf(fn: () => unknown): [string, string] {
-  try {
-    fn();
-  } catch (e) {
-    return [(e as Error).constructor.name, (e as Error).message];
-  }
-  return ["none", ""];
-}
 
 function bitsEqual(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
   expect(got.length, what).toBe(want.length);

@@ -16,7 +16,7 @@ import {
   toFP16,
 } from "iterl2norm";
 import { kernel } from "iterl2norm/kernel";
-import { firstBitDifference, normalRows } from "./helpers.js";
+import { errorOf, firstBitDifference, normalRows } from "./helpers.js";
 
 const MAX_DIM = 24;
 const MAX_ROWS = 4;
@@ -128,15 +128,6 @@ const call = fc.record({
   prepared: fc.boolean(),
   breaker: fc.option(fc.integer({ min: 0, max: BREAKERS.length - 1 }), { freq: 3 }),
 });
-
-function errorOf(fn: () => unknown): [string, string] {
-  try {
-    fn();
-  } catch (e) {
-    return [(e as Error).constructor.name, (e as Error).message];
-  }
-  return ["none", ""];
-}
 
 describe("fuzz: layerNorm / l2Normalize against the reference", () => {
   it("valid calls give the reference's bits under any aliasing; invalid ones throw and change nothing", () => {

@@ -4,16 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { createL2Normalize, createLayerNorm, createWorkspace, fisr, l2Normalize, layerNorm, rsqrt } from "iterl2norm";
 import { PAPER_C } from "iterl2norm";
-import { U32, firstBitDifference, normalRows } from "./helpers.js";
-
-function errorOf(fn: () => unknown): [string, string] {
-  try {
-    fn();
-  } catch (e) {
-    return [(e as Error).constructor.name, (e as Error).message];
-  }
-  return ["none", ""];
-}
+import { errorOf, firstBitDifference, normalRows, U32 } from "./helpers.js";
 
 describe("opts.lambda is checked as the kernel sees it: c rounded to f32", () => {
   const x = normalRows(5, 2, 8);

@@ -18,7 +18,7 @@ import {
   toFP16,
 } from "iterl2norm";
 import { kernel } from "iterl2norm/kernel";
-import { firstBitDifference, normalRows } from "./helpers.js";
+import { errorOf, firstBitDifference, normalRows } from "./helpers.js";
 
 interface Lies {
   length?: () => number;
@@ -37,15 +37,6 @@ function liarClass<T extends typeof Float32Array | typeof Uint16Array>(Base: T, 
 function liar(values: Float32Array, lies: Lies): Float32Array {
   const Liar = liarClass(Float32Array, lies);
   return new Liar(values);
-}
-
-function errorOf(fn: () => unknown): [string, string] {
-  try {
-    fn();
-  } catch (e) {
-    return [(e as Error).constructor.name, (e as Error).message];
-  }
-  return ["none", ""];
 }
 
 function detached<T extends Float32Array | Uint16Array>(a: T): T {
