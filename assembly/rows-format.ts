@@ -7,18 +7,21 @@
 //
 //   load      w_i = F value of x_i (f32 input rounded to F, or 16-bit pattern decoded)
 //             into a scratch row of n f32 (so out may be x: in place works)
-//   mean      t_i = R(w_i − w_0);  S = Σ t_i;  μ = R(w_0 + R(S·(1/d)))            (LayerNorm)
-//   Σy²       y_i = R(w_i − μ);    q_i = y_i·y_i;  m = R(Σ q_i + ε-term)
+//   mean      t_i = R(w_i − w_0);  S = Σ t_i;  δ = R(S·(1/d));  c = R(w_0 + δ)     (LayerNorm)
+//   Σy²       y_i = R(w_i − c) if |c| ≤ |δ|, else R(R(w_i − w_0) − δ);  q_i = y_i·y_i;
+//             m = R(Σ q_i + ε-term)
 //   a         a = inverseNormF(m) (scalar.ts), a = 0 when m is +Inf after rescaling
 //   output    out_i = R(R(R(y_i·s)·R(γ_i)) + R(β_i)),  s = R(R(√d)·a) (LayerNorm) or a (L2)
 //
-// R is rounding to F. Accumulation (the sums S and Σq): ACCUMULATE_FP32 adds the terms
-// in f32 (q_i = y_i² is exact in f32 for F operands), multiplies S by the f32 1/d and
-// adds the f32 ε-term before the one rounding to F; ACCUMULATE_NATIVE rounds every q_i,
-// every partial sum, 1/d and the ε-term to F. Summation order: the one of the FP32
-// kernel, assembly/sum.ts (docs/design.md §2), with 512-term chunks in the FP32 mode
-// and, in the native mode, one chunk over the row and every addition rounded to F
-// (sum.ts says why).
+// R is rounding to F. The centring rule is rows.ts's (docs/design.md §1 step 2): the rounded
+// mean c is used only when its rounding, u·|c| ≤ u·|δ|, is no larger than δ's own; otherwise
+// y_i carries only roundings of values of the row's own spread. Accumulation (the
+// sums S and Σq): ACCUMULATE_FP32 adds the terms in f32 (q_i = y_i² is exact in f32 for
+// F operands), multiplies S by the f32 1/d and adds the f32 ε-term before the one
+// rounding to F; ACCUMULATE_NATIVE rounds every q_i, every partial sum, 1/d and the
+// ε-term to F. Summation order: the one of the FP32 kernel, assembly/sum.ts
+// (docs/design.md §2), with 512-term chunks in the FP32 mode and, in the native mode,
+// one chunk over the row and every addition rounded to F (sum.ts says why).
 //
 // Rescaling (edge rules of rows.ts): when m is not in [M_LOW_F, +Inf) the row is
 // multiplied by 2^k so that max|w| ∈ [2^t, 2^(t+1)), each scaled value rounded to F
@@ -33,7 +36,7 @@ import {
 import { fromBits, roundTo, roundTox4, toBits } from "./formats";
 import { customC, magic, method, policy, setInverseNorm, steps, variant } from "./method";
 import { maxAbs } from "./rows";
-import { chunkOf, reduce, SQUARES, SUM } from "./sum";
+import { chunkOf, reduce, SQUARES, SQUARES_1, SUM } from "./sum";
 import { exponentOf, inverseNormF, pow2f } from "./scalar";
 
 // Per-call parameters, set once by the exported entry point.
@@ -84,19 +87,28 @@ function loadRow(src: usize, w: usize, n: i32): void {
 
 /** S = Σ R(w_i − x0) in the accumulate mode (not rounded to F in ACCUMULATE_FP32). */
 function sumShifted(w: usize, n: i32, x0: f32): f32 {
-  return reduce(w, n, x0, SUM, format, native, chunkOf(native, n));
+  return reduce(w, n, x0, 0, SUM, format, native, chunkOf(native, n));
 }
 
-/** Σ q_i, q_i = y_i² with y_i = R(w_i − mu) (q_i rounded to F in native mode). */
-function sumSquares(w: usize, n: i32, mu: f32): f32 {
-  return reduce(w, n, mu, SQUARES, format, native, chunkOf(native, n));
+/** Σ q_i, q_i = y_i² with y_i = R(w_i − c), then R(y_i − delta) when two (q_i rounded to F in native mode). */
+function sumSquares(w: usize, n: i32, c: f32, delta: f32, two: bool): f32 {
+  if (two) return reduce(w, n, c, delta, SQUARES, format, native, chunkOf(native, n));
+  return reduce(w, n, c, 0, SQUARES_1, format, native, chunkOf(native, n));
 }
 
-/** μ = R(w_0 + R(S·(1/d))); invD is the f32 1/d (FP32 accumulation) or R(1/d) (native). */
-// @ts-ignore: decorator
-@inline function meanOf(w: usize, n: i32, invD: f32): f32 {
+// The centring of the last centre() call: y = R(w − cenC), then R(y − cenDelta) when cenTwo.
+let cenC: f32 = 0;
+let cenDelta: f32 = 0;
+let cenTwo: bool = false;
+
+/** The centring rule (top) for the row at w; invD is the f32 1/d (FP32 accumulation) or R(1/d) (native). */
+function centre(w: usize, n: i32, invD: f32): void {
   const x0 = load<f32>(w);
-  return R(x0 + R(sumShifted(w, n, x0) * invD));
+  const delta = R(sumShifted(w, n, x0) * invD);
+  const c = R(x0 + delta);
+  cenTwo = !(abs<f32>(c) <= abs<f32>(delta));
+  cenC = cenTwo ? x0 : c;
+  cenDelta = cenTwo ? delta : 0;
 }
 
 /** w_i = R(w_i·s) in place. */
@@ -122,15 +134,23 @@ function scaleRow(w: usize, n: i32, s: f32): void {
   else store<f32>(dst + (<usize>i << 2), v);
 }
 
-/** out_i = R(R(R(R(w_i − μ)·s)·R(γ_i)) + R(β_i)); γ/β steps left out when their pointer is 0. */
-function outputPass(w: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize): void {
+/**
+ * out_i = R(R(R(y_i·s)·R(γ_i)) + R(β_i)), y_i = R(w_i − c), then R(y_i − δ) when two; γ/β
+ * steps left out when their pointer is 0.
+ */
+function outputPass(
+  w: usize, dst: usize, n: i32, c: f32, delta: f32, two: bool, s: f32, g: usize, b: usize,
+): void {
   let i = 0;
   if (ASC_FEATURE_SIMD && !ioBits) {
-    const vmu = f32x4.splat(mu);
+    const vc = f32x4.splat(c);
+    const vd = f32x4.splat(delta);
     const vs = f32x4.splat(s);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      let v = R4(f32x4.mul(R4(f32x4.sub(v128.load(w + o), vmu)), vs));
+      let y = R4(f32x4.sub(v128.load(w + o), vc));
+      if (two) y = R4(f32x4.sub(y, vd));
+      let v = R4(f32x4.mul(y, vs));
       if (g != 0) v = R4(f32x4.mul(v, R4(v128.load(g + o))));
       if (b != 0) v = R4(f32x4.add(v, R4(v128.load(b + o))));
       v128.store(dst + o, v);
@@ -138,7 +158,9 @@ function outputPass(w: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: 
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    let v = R(R(load<f32>(w + o) - mu) * s);
+    let y = R(load<f32>(w + o) - c);
+    if (two) y = R(y - delta);
+    let v = R(y * s);
     if (g != 0) v = R(v * R(load<f32>(g + o)));
     if (b != 0) v = R(v + R(load<f32>(b + o)));
     put(dst, i, v);
@@ -171,9 +193,11 @@ export function normalizeRowF(
   loadRow(src, w, n);
   const invDm = native ? R(invD) : invD;
   const epsM = native ? R(epsTerm) : epsTerm;
-  let mu: f32 = 0;
-  if (center) mu = meanOf(w, n, invDm);
-  let m = R(sumSquares(w, n, mu) + epsM);
+  cenC = 0;
+  cenDelta = 0;
+  cenTwo = false;
+  if (center) centre(w, n, invDm);
+  let m = R(sumSquares(w, n, cenC, cenDelta, cenTwo) + epsM);
   const low = format == FORMAT_FP16 ? M_LOW_FP16 : M_LOW_BF16;
   let a: f32;
   if (m >= low && m < Infinity) {
@@ -186,17 +210,19 @@ export function normalizeRowF(
     }
     if (big == 0) {
       a = 0;
-      mu = 0;
+      cenC = 0;
+      cenDelta = 0;
+      cenTwo = false;
     } else {
       const k = min<i32>(126, max<i32>(-126, targetExponent(n) - exponentOf(big)));
       const s = pow2f(k);
       scaleRow(w, n, s);
-      if (center) mu = meanOf(w, n, invDm);
+      if (center) centre(w, n, invDm);
       const epsS = native ? R(R(epsM * s) * s) : epsM * s * s;
-      m = R(sumSquares(w, n, mu) + epsS);
+      m = R(sumSquares(w, n, cenC, cenDelta, cenTwo) + epsS);
       a = m > 0 ? aFromM(m) : 0;
     }
   }
   const scale = center ? R(R(sqrtD) * a) : a;
-  outputPass(w, dst, n, mu, scale, g, b);
+  outputPass(w, dst, n, cenC, cenDelta, cenTwo, scale, g, b);
 }

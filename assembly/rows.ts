@@ -9,9 +9,18 @@
 //
 // Passes per row (LayerNorm; L2 skips the first and uses μ = 0):
 //
-//   1. S = Σ(x_i − x₀), μ = x₀ + S·(1/d)        (the shift x₀ makes a constant row exact)
-//   2. m = Σ(x_i − μ)² + d·ε
-//   3. out_i = ((x_i − μ)·s)·γ_i + β_i,  s = √d·a (LayerNorm) or a (L2)
+//   1. S = Σ(x_i − x₀), δ = S·(1/d), c = x₀ + δ  (the shift x₀ makes a constant row exact)
+//   2. m = Σy_i² + d·ε,  y_i = x_i − c when |c| ≤ |δ|, else (x_i − x₀) − δ
+//   3. out_i = (y_i·s)·γ_i + β_i,  s = √d·a (LayerNorm) or a (L2)
+//
+// The centring rule (docs/design.md §1 step 2). c is μ = x₀ + δ rounded to f32, off by
+// up to u·|c|: on a row of unit spread about 1e7 (f32 spacing 1 there) that would be
+// the error of every y_i. So when |c| > |δ| the rounded mean is not used: y_i =
+// (x_i − x₀) − δ, two roundings of values of the row's own spread (x_i − x₀ is exact
+// when x_i and x₀ are within a factor 2). When |c| ≤ |δ| (rows about 0, the common
+// case) c's rounding, u·|c| ≤ u·|δ|, is no larger than δ's own, and the one shift
+// saves a subtraction per value in passes 2 and 3 (what the second shift costs:
+// `iterl2norm bench breakdown`, "rows about 10⁷").
 //
 // Why two statistics passes and not the fused one-pass m = Σ(x−K)² − (Σ(x−K))²/d.
 // The fused form saves one load, one subtraction and one addition per vector
@@ -28,7 +37,7 @@
 // bench/suite-precision.ts measures both fused variants against this form on
 // ordinary and adversarial rows (columns "one-pass x₀" and "one-pass sampled").
 //
-// Summation order of every reduction (S, Σ(x − μ)², Σx²): assembly/sum.ts, the one
+// Summation order of every reduction (S, Σy², Σx²): assembly/sum.ts, the one
 // definition shared with the BF16/FP16 kernel and emulated by the plain-TS reference
 // (js/reference/sum.ts), so the reference and both builds agree bit for bit
 // (docs/design.md §2). Its depth is at most min(d, 512)/16 + ⌈d/512⌉ + 10 additions,
@@ -48,7 +57,7 @@
 import { FORMAT_FP32, M_LOW } from "./constants";
 import { customC, magic, method, policy, steps, variant } from "./method";
 import { exponentOf, inverseNorm, pow2f } from "./scalar";
-import { CHUNK, reduce, SQUARES, SUM, sumSquaresF32 } from "./sum";
+import { CHUNK, reduce, SQUARES, SQUARES_1, SUM, sumSquaresF32 } from "./sum";
 
 /** Rows whose statistics are taken before their output passes (normalizeRows). */
 const GROUP: i32 = 4;
@@ -93,43 +102,50 @@ const GROUP_MAX_DIM: i32 = 2048;
   for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), value);
 }
 
-/** One f32x4 of output from the vectors at offset k of each stream: ((x − μ)·s)·γ + β. */
+/** One f32x4 of output from the vectors at offset k of each stream: (y·s)·γ + β, y = (x − c) [− δ]. */
 // @ts-ignore: decorator
-@inline function outVec(ps: usize, pg: usize, pb: usize, k: usize, vmu: v128, vs: v128, hasG: bool, hasB: bool): v128 {
-  let v = f32x4.mul(f32x4.sub(v128.load(ps + k), vmu), vs);
+@inline function outVec(
+  ps: usize, pg: usize, pb: usize, k: usize, vc: v128, vd: v128, vs: v128, two: bool, hasG: bool, hasB: bool,
+): v128 {
+  let y = f32x4.sub(v128.load(ps + k), vc);
+  if (two) y = f32x4.sub(y, vd);
+  let v = f32x4.mul(y, vs);
   if (hasG) v = f32x4.mul(v, v128.load(pg + k));
   if (hasB) v = f32x4.add(v, v128.load(pb + k));
   return v;
 }
 
 /**
- * out_i = ((x_i − μ)·s)·γ_i + β_i, with the γ and β steps left out when their
- * pointer is 0. Every vector is loaded before it is stored, so src == dst works.
+ * out_i = (y_i·s)·γ_i + β_i, y_i = x_i − c, then − δ when `two` (the centring rule), with
+ * the γ and β steps left out when their pointer is 0. Every vector is loaded before it
+ * is stored, so src == dst works.
  * One pointer per stream, advanced once per 32 values, so the loads and stores of
  * the unrolled body address "pointer + constant" (no address arithmetic per vector).
  */
 // @ts-ignore: decorator
 @inline function outputPass(
-  src: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize, hasG: bool, hasB: bool,
+  src: usize, dst: usize, n: i32, c: f32, delta: f32, two: bool, s: f32, g: usize, b: usize,
+  hasG: bool, hasB: bool,
 ): void {
   let ps = src, pd = dst, pg = g, pb = b;
   if (ASC_FEATURE_SIMD) {
-    const vmu = f32x4.splat(mu);
+    const vc = f32x4.splat(c);
+    const vd = f32x4.splat(delta);
     const vs = f32x4.splat(s);
     const end32 = src + (<usize>(n & ~31) << 2);
     while (ps < end32) {
-      const v0 = outVec(ps, pg, pb, 0, vmu, vs, hasG, hasB);
-      const v1 = outVec(ps, pg, pb, 16, vmu, vs, hasG, hasB);
-      const v2 = outVec(ps, pg, pb, 32, vmu, vs, hasG, hasB);
-      const v3 = outVec(ps, pg, pb, 48, vmu, vs, hasG, hasB);
+      const v0 = outVec(ps, pg, pb, 0, vc, vd, vs, two, hasG, hasB);
+      const v1 = outVec(ps, pg, pb, 16, vc, vd, vs, two, hasG, hasB);
+      const v2 = outVec(ps, pg, pb, 32, vc, vd, vs, two, hasG, hasB);
+      const v3 = outVec(ps, pg, pb, 48, vc, vd, vs, two, hasG, hasB);
       v128.store(pd, v0);
       v128.store(pd, v1, 16);
       v128.store(pd, v2, 32);
       v128.store(pd, v3, 48);
-      const v4 = outVec(ps, pg, pb, 64, vmu, vs, hasG, hasB);
-      const v5 = outVec(ps, pg, pb, 80, vmu, vs, hasG, hasB);
-      const v6 = outVec(ps, pg, pb, 96, vmu, vs, hasG, hasB);
-      const v7 = outVec(ps, pg, pb, 112, vmu, vs, hasG, hasB);
+      const v4 = outVec(ps, pg, pb, 64, vc, vd, vs, two, hasG, hasB);
+      const v5 = outVec(ps, pg, pb, 80, vc, vd, vs, two, hasG, hasB);
+      const v6 = outVec(ps, pg, pb, 96, vc, vd, vs, two, hasG, hasB);
+      const v7 = outVec(ps, pg, pb, 112, vc, vd, vs, two, hasG, hasB);
       v128.store(pd, v4, 64);
       v128.store(pd, v5, 80);
       v128.store(pd, v6, 96);
@@ -141,7 +157,7 @@ const GROUP_MAX_DIM: i32 = 2048;
     }
     const end4 = src + (<usize>(n & ~3) << 2);
     while (ps < end4) {
-      v128.store(pd, outVec(ps, pg, pb, 0, vmu, vs, hasG, hasB));
+      v128.store(pd, outVec(ps, pg, pb, 0, vc, vd, vs, two, hasG, hasB));
       ps += 16;
       pd += 16;
       if (hasG) pg += 16;
@@ -150,7 +166,9 @@ const GROUP_MAX_DIM: i32 = 2048;
   }
   const end = src + (<usize>n << 2);
   while (ps < end) {
-    let v = (load<f32>(ps) - mu) * s;
+    let y = load<f32>(ps) - c;
+    if (two) y = y - delta;
+    let v = y * s;
     if (hasG) v = v * load<f32>(pg);
     if (hasB) v = v + load<f32>(pb);
     store<f32>(pd, v);
@@ -162,14 +180,23 @@ const GROUP_MAX_DIM: i32 = 2048;
 }
 
 /** The output pass specialised for the presence of γ and β. */
-function output(src: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: usize): void {
+// @ts-ignore: decorator
+@inline function outputGB(
+  src: usize, dst: usize, n: i32, c: f32, delta: f32, two: bool, s: f32, g: usize, b: usize,
+): void {
   if (g != 0) {
-    if (b != 0) outputPass(src, dst, n, mu, s, g, b, true, true);
-    else outputPass(src, dst, n, mu, s, g, b, true, false);
+    if (b != 0) outputPass(src, dst, n, c, delta, two, s, g, b, true, true);
+    else outputPass(src, dst, n, c, delta, two, s, g, b, true, false);
   } else {
-    if (b != 0) outputPass(src, dst, n, mu, s, g, b, false, true);
-    else outputPass(src, dst, n, mu, s, g, b, false, false);
+    if (b != 0) outputPass(src, dst, n, c, delta, two, s, g, b, false, true);
+    else outputPass(src, dst, n, c, delta, two, s, g, b, false, false);
   }
+}
+
+/** The output pass specialised for the centring (one or two shifts) and the presence of γ and β. */
+function output(src: usize, dst: usize, n: i32, c: f32, delta: f32, two: bool, s: f32, g: usize, b: usize): void {
+  if (two) outputGB(src, dst, n, c, delta, true, s, g, b);
+  else outputGB(src, dst, n, c, delta, false, s, g, b);
 }
 
 // @ts-ignore: decorator
@@ -178,23 +205,40 @@ function output(src: usize, dst: usize, n: i32, mu: f32, s: f32, g: usize, b: us
   return inverseNorm(m, method, policy, customC, steps, magic, variant);
 }
 
-// μ of the last rowStats call (its m is the return value).
-let statMu: f32 = 0;
+// The centring of the last rowStats call (its m is the return value): y = x − statC, then
+// − statDelta when statTwo (the rule of the header).
+let statC: f32 = 0;
+let statDelta: f32 = 0;
+let statTwo: bool = false;
+
+/** Σ((x_i − x₀) − δ)², the two-shift Σy² (a call: kept out of rowStats's inlined copies). */
+function sumSquaresTwoShifts(src: usize, n: i32, x0: f32, delta: f32): f32 {
+  return reduce(src, n, x0, delta, SQUARES, FORMAT_FP32, false, CHUNK);
+}
 
 /**
- * Statistics of one row: sets statMu = μ (0 when not centering) and returns
- * m = Σ(x_i − μ)² + epsTerm (passes 1 and 2 of the header).
+ * Statistics of one row: sets statC, statDelta, statTwo (c = 0, one shift, when not
+ * centering) and returns m = Σy_i² + epsTerm (passes 1 and 2 of the header).
  */
 // @ts-ignore: decorator
 @inline function rowStats(src: usize, n: i32, center: bool, invD: f32, epsTerm: f32): f32 {
+  statDelta = 0;
+  statTwo = false;
   if (!center) {
-    statMu = 0;
+    statC = 0;
     return sumSquaresF32(src, n) + epsTerm;
   }
   const x0 = load<f32>(src);
-  const mu = x0 + reduce(src, n, x0, SUM, FORMAT_FP32, false, CHUNK) * invD;
-  statMu = mu;
-  return reduce(src, n, mu, SQUARES, FORMAT_FP32, false, CHUNK) + epsTerm;
+  const delta = reduce(src, n, x0, 0, SUM, FORMAT_FP32, false, CHUNK) * invD;
+  const c = x0 + delta;
+  if (abs<f32>(c) <= abs<f32>(delta)) {
+    statC = c;
+    return reduce(src, n, c, 0, SQUARES_1, FORMAT_FP32, false, CHUNK) + epsTerm;
+  }
+  statC = x0;
+  statDelta = delta;
+  statTwo = true;
+  return sumSquaresTwoShifts(src, n, x0, delta) + epsTerm;
 }
 
 /** True when m can go to the scalar path as is (else the row is rescaled or NaN). */
@@ -218,7 +262,9 @@ function rescaledRow(
     fill(dst, n, NaN);
     return;
   }
-  let mu: f32 = 0;
+  let c: f32 = 0;
+  let delta: f32 = 0;
+  let two = false;
   let a: f32 = 0;
   if (big != 0) {
     const k = min<i32>(126, max<i32>(-126, -exponentOf(big)));
@@ -226,10 +272,12 @@ function rescaledRow(
     scaleInto(src, dst, n, s);
     src = dst;
     const m = rowStats(src, n, center, invD, epsTerm * s * s);
-    mu = statMu;
+    c = statC;
+    delta = statDelta;
+    two = statTwo;
     a = m > 0 ? aFromM(m) : 0;
   }
-  output(src, dst, n, mu, center ? sqrtD * a : a, g, b);
+  output(src, dst, n, c, delta, two, center ? sqrtD * a : a, g, b);
 }
 
 /**
@@ -252,7 +300,7 @@ export function normalizeRow(
     return;
   }
   const a = aFromM(m);
-  output(src, dst, n, statMu, center ? sqrtD * a : a, g, b);
+  output(src, dst, n, statC, statDelta, statTwo, center ? sqrtD * a : a, g, b);
 }
 
 /**
@@ -273,13 +321,21 @@ export function normalizeRows(
       const o2 = o1 + rowBytes;
       const o3 = o2 + rowBytes;
       const m0 = rowStats(x + o0, n, center, invD, epsTerm);
-      const mu0 = statMu;
+      const c0 = statC;
+      const d0 = statDelta;
+      const w0 = statTwo;
       const m1 = rowStats(x + o1, n, center, invD, epsTerm);
-      const mu1 = statMu;
+      const c1 = statC;
+      const d1 = statDelta;
+      const w1 = statTwo;
       const m2 = rowStats(x + o2, n, center, invD, epsTerm);
-      const mu2 = statMu;
+      const c2 = statC;
+      const d2 = statDelta;
+      const w2 = statTwo;
       const m3 = rowStats(x + o3, n, center, invD, epsTerm);
-      const mu3 = statMu;
+      const c3 = statC;
+      const d3 = statDelta;
+      const w3 = statTwo;
       const ok0 = usable(m0);
       const ok1 = usable(m1);
       const ok2 = usable(m2);
@@ -289,13 +345,13 @@ export function normalizeRows(
       const a1 = ok1 ? aFromM(m1) : 0;
       const a2 = ok2 ? aFromM(m2) : 0;
       const a3 = ok3 ? aFromM(m3) : 0;
-      if (ok0) output(x + o0, out + o0, n, mu0, center ? sqrtD * a0 : a0, g, b);
+      if (ok0) output(x + o0, out + o0, n, c0, d0, w0, center ? sqrtD * a0 : a0, g, b);
       else rescaledRow(x + o0, out + o0, n, g, b, center, invD, sqrtD, epsTerm);
-      if (ok1) output(x + o1, out + o1, n, mu1, center ? sqrtD * a1 : a1, g, b);
+      if (ok1) output(x + o1, out + o1, n, c1, d1, w1, center ? sqrtD * a1 : a1, g, b);
       else rescaledRow(x + o1, out + o1, n, g, b, center, invD, sqrtD, epsTerm);
-      if (ok2) output(x + o2, out + o2, n, mu2, center ? sqrtD * a2 : a2, g, b);
+      if (ok2) output(x + o2, out + o2, n, c2, d2, w2, center ? sqrtD * a2 : a2, g, b);
       else rescaledRow(x + o2, out + o2, n, g, b, center, invD, sqrtD, epsTerm);
-      if (ok3) output(x + o3, out + o3, n, mu3, center ? sqrtD * a3 : a3, g, b);
+      if (ok3) output(x + o3, out + o3, n, c3, d3, w3, center ? sqrtD * a3 : a3, g, b);
       else rescaledRow(x + o3, out + o3, n, g, b, center, invD, sqrtD, epsTerm);
     }
   }

@@ -10,33 +10,39 @@ import { reference } from "iterl2norm";
 
 const f = Math.fround;
 
-/** What each value contributes: x − c, or (x − c)². */
+/** What each value contributes: x − c, or ((x − c) − δ)². */
 export type Term = "sum" | "squares";
 
 /** Σ term(x_i) over x[o … o+n) in the kernel's order (reference.kernelSum), every operation in f32. */
-export function reduceF32(x: Float32Array, o: number, n: number, c: number, kind: Term): number {
+export function reduceF32(x: Float32Array, o: number, n: number, c: number, kind: Term, delta = 0): number {
   const term =
     kind === "sum"
       ? (i: number): number => f(x[o + i]! - c)
       : (i: number): number => {
-          const y = f(x[o + i]! - c);
+          const y = f(f(x[o + i]! - c) - delta);
           return f(y * y);
         };
   return reference.kernelSum(n, term);
 }
 
-/** μ and m of one row as an f32 kernel computes them. */
+/** The centring y = (x − c) − δ (docs/design.md §1 step 2; δ = 0 for one shift) and m of one row. */
 export interface RowStats {
-  readonly mu: number;
+  readonly c: number;
+  readonly delta: number;
   readonly m: number;
 }
 
-/** The kernel's form: μ = x₀ + Σ(x − x₀)·(1/d), then m = Σ(x − μ)² (two passes). */
+/**
+ * The kernel's form: δ = Σ(x − x₀)·(1/d), then m = Σy² (two passes) with y = x − c, c = x₀ + δ,
+ * when |c| ≤ |δ|, else y = (x − x₀) − δ (the centring rule).
+ */
 export function twoPass(x: Float32Array, o: number, d: number): RowStats {
   const invD = f(1 / d);
   const x0 = x[o]!;
-  const mu = f(x0 + f(reduceF32(x, o, d, x0, "sum") * invD));
-  return { mu, m: reduceF32(x, o, d, mu, "squares") };
+  const delta = f(reduceF32(x, o, d, x0, "sum") * invD);
+  const mu = f(x0 + delta);
+  if (Math.abs(mu) <= Math.abs(delta)) return { c: mu, delta: 0, m: reduceF32(x, o, d, mu, "squares") };
+  return { c: x0, delta, m: reduceF32(x, o, d, x0, "squares", delta) };
 }
 
 /** One pass about a shift K: S1 = Σ(x − K), S2 = Σ(x − K)², μ = K + S1/d, m = S2 − S1·(S1/d). */
@@ -44,8 +50,8 @@ export function onePass(x: Float32Array, o: number, d: number, k: number): RowSt
   const invD = f(1 / d);
   const s1 = reduceF32(x, o, d, k, "sum");
   const s2 = reduceF32(x, o, d, k, "squares");
-  const c = f(s1 * invD);
-  return { mu: f(k + c), m: f(s2 - f(s1 * c)) };
+  const delta = f(s1 * invD);
+  return { c: k, delta, m: f(s2 - f(s1 * delta)) };
 }
 
 /**
@@ -68,11 +74,11 @@ export function sampledShift(x: Float32Array, o: number, d: number): number {
 
 /**
  * LayerNorm of one row with method 'sqrt', γ = 1, β = 0 and ε = 0 from the two-pass
- * statistics, as the kernel computes it: a = 1/√m, s = √d·a, out_i = (x_i − μ)·s.
+ * statistics, as the kernel computes it: a = 1/√m, s = √d·a, out_i = ((x_i − c) − δ)·s.
  * Valid for rows whose m lies in the kernel's direct range [2^−64, ∞).
  */
 export function layerNormSqrtF32(x: Float32Array, o: number, d: number, out: Float32Array): void {
-  const { mu, m } = twoPass(x, o, d);
+  const { c, delta, m } = twoPass(x, o, d);
   const s = f(f(Math.sqrt(d)) * f(1 / f(Math.sqrt(m))));
-  for (let i = 0; i < d; i++) out[o + i] = f(f(x[o + i]! - mu) * s);
+  for (let i = 0; i < d; i++) out[o + i] = f(f(f(x[o + i]! - c) - delta) * s);
 }

@@ -6,6 +6,7 @@
  *   LayerNorm sqrt, no γ/β          + the mean pass and the − μ of the output pass
  *   LayerNorm sqrt, γ/β             + two loads, a multiply and an add per element
  *   LayerNorm paper (IterL2Norm)    the 5-step iteration instead of sqrt + divide
+ *   the same rows + 10⁷             two shifts instead of one (docs/design.md §1 step 2)
  *   memcpy of the same bytes        the floor
  */
 import { createWorkspace, l2Normalize, layerNorm, type NormalizeOptions } from "iterl2norm";
@@ -33,13 +34,17 @@ export async function runBreakdown(
     const src = new Float32Array(n);
     const dst = new Float32Array(n);
     const ws = createWorkspace(rows, dim);
+    // The same rows about a common offset of 10⁷: centred in two shifts (x − x₀) − δ.
+    const far = createWorkspace(rows, dim);
     try {
       ws.input.set(x);
+      for (let i = 0; i < n; i++) far.input[i] = x[i]! + 1e7;
       fillAffine(ws.gamma, ws.beta, SEED + 1);
       const input = ws.input;
       const out = ws.output;
       // One options object per call kind, made once: every call pays the same validation.
       const affine: NormalizeOptions = { dim, out, gamma: ws.gamma, beta: ws.beta, eps: LAYERNORM_EPS };
+      const farAffine: NormalizeOptions = { ...affine, out: far.output };
       const affineSqrt: NormalizeOptions = { ...affine, method: "sqrt" };
       const plainSqrt: NormalizeOptions = { dim, out, eps: LAYERNORM_EPS, method: "sqrt" };
       const l2Sqrt: NormalizeOptions = { dim, out, method: "sqrt" };
@@ -49,6 +54,7 @@ export async function runBreakdown(
         { name: "ln sqrt", fn: () => layerNorm(input, plainSqrt) },
         { name: "ln sqrt affine", fn: () => layerNorm(input, affineSqrt) },
         { name: "ln paper affine", fn: () => layerNorm(input, affine) },
+        { name: "ln paper affine far", fn: () => layerNorm(far.input, farAffine) },
       ];
       const t = await measureRounds(tasks, plan, plan.rounds);
       const row = (k: string): number => t.get(k)!.nsPerCall / rows;
@@ -71,8 +77,14 @@ export async function runBreakdown(
         "LayerNorm paper − sqrt, both with γ/β",
       );
       add("= LayerNorm, paper preset, γ/β", row("ln paper affine"), "zero-copy layerNorm");
+      add(
+        "rows about 10⁷: + the second shift (x − x₀) − δ",
+        row("ln paper affine far") - row("ln paper affine"),
+        "the same rows + 10⁷ − the rows as they are",
+      );
       add("memcpy of the same bytes", row("memcpy"), "Float32Array.set");
     } finally {
+      far.dispose();
       ws.dispose();
     }
   }

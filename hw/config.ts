@@ -4,8 +4,9 @@
  * cost model trust a value returned by checkMacroConfig or defineMacro.
  *
  * DEFAULT_MACRO is the microarchitecture of docs/hardware.md: 64 lanes, FP units
- * with 2-cycle pipelines, a 64-input adder tree reused for the cross-chunk sum,
- * and a 2-cycle controller turn-around fitted to the paper's two latencies.
+ * with 2-cycle pipelines, two ranks of element adders for the centring, a 64-input
+ * adder tree reused for the cross-chunk sum, and a 1-cycle controller turn-around
+ * fitted to the paper's two latencies.
  */
 import { BF16_MAGIC, MAX_ITERATIONS, QUAKE_MAGIC } from "../js/constants.js";
 import { checkKeys, integerIn, numberIn, objectOf, oneOf, rangeError } from "../js/validate.js";
@@ -40,7 +41,7 @@ export interface MacroLatencies {
   readonly exponent: number;
   /** Output register in front of the output port (write-back). @default 1 */
   readonly write: number;
-  /** Controller turn-around between two phases (fitted to the paper's latencies, docs/hardware.md). @default 2 */
+  /** Controller turn-around between two phases (fitted to the paper's latencies, docs/hardware.md). @default 1 */
   readonly phaseSwitch: number;
   /** Square-root unit, radix-2 digit recurrence: significand bits + 3. @default 27 (FP32), 11 (BF16) */
   readonly sqrt: number;
@@ -138,7 +139,7 @@ function defaults(format: MacroFormat): MacroConfig {
     iterations: 5,
     lambda: "paper",
     fisr: { magic: format === "fp32" ? QUAKE_MAGIC : BF16_MAGIC, steps: 1 },
-    latency: { add: 2, mul: 2, read: 1, exponent: 1, write: 1, phaseSwitch: 2, sqrt: iterative, divide: iterative },
+    latency: { add: 2, mul: 2, read: 1, exponent: 1, write: 1, phaseSwitch: 1, sqrt: iterative, divide: iterative },
   };
 }
 

@@ -76,7 +76,7 @@ export const COST_TABLE = Object.freeze({
     accuracy: "±50%; overestimate for BF16",
   },
   int32Add: {
-    what: "32-bit integer adder (FISR seed; digit-recurrence step)",
+    what: "32-bit integer adder (FISR seed; digit-recurrence step; centring-mode comparator)",
     areaUm2: 137,
     energyPj: 0.1,
     nodeNm: 45,

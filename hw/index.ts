@@ -20,7 +20,7 @@ export {
 export { simulateMacro, type MacroResult, type MacroTrace, type SimulateOptions } from "./simulate.js";
 export { simulateInverseNorm } from "./scalar.js";
 export { macroLatency, macroPhases, type MacroPhases } from "./latency.js";
-export { macroActivity, type MacroActivity } from "./activity.js";
+export { macroActivity, type CentringShifts, type MacroActivity } from "./activity.js";
 export { MAX_LANES, PAPER_LATENCY, TABLE_DIMS } from "./constants.js";
 export {
   macroCost,

@@ -10,13 +10,17 @@
  *   P        = r + μ + a + D·a                     one row through a reduction pass
  *   R(C)     = (C − 1) + P + Σ over recirculations [1 + (⌈n/L⌉ − 1) + P], n = C, ⌈C/L⌉, … > 1
  *   load     = C − 1 + 2x                          beats, running max, prescale k
- *   sumX     = R(C) + μ + a                        Σ(x − x₀), then μ = x₀ + S·(1/d)
- *   sumSq    = R(C) + a                            Σy², then + ε
+ *   sumX     = R(C) + μ + a                        Σ(x − x₀), then δ = S·(1/d), c = x₀ + δ
+ *   sumSq    = R(C) + a + a                        Σy² (its first pass has the second adder
+ *                                                  rank, −off; the chunk sums skip it), then + ε
  *   invNorm  = 2x + n(3μ + 2a) + μ                 iter: normalise, n steps, scale back, ×√d
  *            = x + μ (k = 0) or max(μ, x) + k(3μ + a) + μ      fisr
  *            = sqrt + divide + μ                    sqrt
- *   output   = B + r + 2a + 2μ + w
+ *   output   = B + r + 3a + 2μ + w                 −base, −off, ×s, ×γ, +β
  *   control  = 4p
+ *
+ * The centring takes two adder ranks in every row whichever mode the controller picks
+ * (docs/design.md §1 step 2; docs/hardware.md §1), so the schedule does not depend on the data.
  */
 import { DEFAULT_MACRO, checkMacroConfig, type MacroConfig } from "./config.js";
 
@@ -24,9 +28,9 @@ import { DEFAULT_MACRO, checkMacroConfig, type MacroConfig } from "./config.js";
 export interface MacroPhases {
   /** Input beats into the buffer and the prescale exponent. */
   readonly load: number;
-  /** Prescale pass, Σ(x − x₀), μ. */
+  /** Prescale pass, S = Σ(x − x₀), δ and the rounded mean c. */
   readonly sumX: number;
-  /** Σ(x − μ)², m. */
+  /** Σy² (y centred by the library's rule), m. */
   readonly sumSq: number;
   /** a ≈ 1/√m by the configured method, and s = √d·a. */
   readonly inverseNorm: number;
@@ -82,9 +86,9 @@ export function macroPhases(d: number, config: MacroConfig = DEFAULT_MACRO): Mac
   return {
     load: rows - 1 + 2 * l.exponent,
     sumX: reduction + l.mul + l.add,
-    sumSq: reduction + l.add,
+    sumSq: reduction + 2 * l.add,
     inverseNorm: inverseNormCycles(cfg),
-    output: beats + l.read + 2 * l.add + 2 * l.mul + l.write,
+    output: beats + l.read + 3 * l.add + 2 * l.mul + l.write,
     control: 4 * l.phaseSwitch,
   };
 }

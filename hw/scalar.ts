@@ -144,13 +144,20 @@ export function inverseNormProgram(m: number, config: MacroConfig, scale: number
   return ops;
 }
 
-/** μ = x₀ + S·(1/d): one product and one sum in F (docs/design.md §1 step 1, shifted as in the kernel). */
+/**
+ * The mean of a row shifted by x₀ (docs/design.md §1 step 1): operation 0 is δ = R(S·(1/d)),
+ * operation 1 (the program's result) the rounded mean c = R(x₀ + δ). The controller reads
+ * both (ScalarUnit.resultOf) to choose the centring (docs/design.md §1 step 2).
+ */
 export function meanProgram(sum: number, x0: number, invD: number, R: Round): ScalarOp[] {
   return [
     { unit: "mul", deps: [], run: () => R(sum * invD) },
     { unit: "add", deps: [0], run: ([p]) => R(x0 + num(p)) },
   ];
 }
+
+/** Index of δ in meanProgram's operations. */
+export const MEAN_DELTA_OP = 0;
 
 /** m = Σy² + ε-term, one sum in F. */
 export function epsProgram(sumSq: number, epsTerm: number, R: Round): ScalarOp[] {
@@ -204,6 +211,12 @@ export class ScalarUnit {
   /** True once the loaded program's last operation has completed. */
   get ready(): boolean {
     return this.ops.length > 0 && this.finished;
+  }
+
+  /** The result of operation `index` of the finished program (before take()). */
+  resultOf(index: number): number {
+    if (!this.ready) throw new Error("scalar unit: no finished program");
+    return this.values[index] as number;
   }
 
   /** The finished program's result; unloads it. */

@@ -3,12 +3,20 @@
  *
  *   LOAD      input beats of L words → input buffer; running max of exponent fields
  *             → prescale k (exponent unit)
- *   SUM_X     read rows ─► ×2^k (Mul block, written back) ─► −x₀ (Add block) ─► adder tree
+ *   SUM_X     read rows ─► ×2^k (Mul block, written back) ─► −x₀ (Add rank 1) ─► adder tree
  *             chunk sums → partial-sum row; more than one: the row goes through the
- *             same pipeline again (element stages bypassed) → S; μ = x₀ + S·(1/d)
- *   SUM_SQ    read rows ─► −μ ─► square ─► adder tree (same reuse) → Σy²; m = Σy² + ε·4^k
+ *             same pipeline again (element stages bypassed) → S; δ = S·(1/d), c = x₀ + δ;
+ *             the controller sets (base, off) = (c, +0) if |c| ≤ |δ| (one shift), else (x₀, δ)
+ *   SUM_SQ    read rows ─► −base (rank 1) ─► −off (rank 2) ─► square ─► adder tree (same
+ *             reuse; the chunk sums skip rank 2) → Σy²; m = Σy² + ε·4^k
  *   INV_NORM  iteration controller: a ≈ 1/√m, s = √d·a (scalar.ts)
- *   OUTPUT    beats of L/2 words ─► −μ ─► ×s ─► ×γ ─► +β ─► output register ─► port
+ *   OUTPUT    beats of L/2 words ─► −base ─► −off ─► ×s ─► ×γ ─► +β ─► output register ─► port
+ *
+ * The centring is the library's rule (docs/design.md §1 step 2): y = R(R(x − base) − off),
+ * which is R(x − c) in one-shift mode (x − (+0) = x for every x, −0 and NaN included) and
+ * R(R(x − x₀) − δ) in two-shift mode, so a row about a large offset is never centred by its
+ * rounded mean. The mode is chosen once per vector by a comparator on the bit patterns of c
+ * and δ; the schedule is the same in both modes (rank 2 is operand-isolated in one-shift mode).
  *
  * with a controller turn-around of `phaseSwitch` cycles between phases. Every
  * unit is a Pipe; each cycle the simulator ticks all units, routes what completed
@@ -23,14 +31,14 @@ import { f32Bits } from "../js/bits.js";
 import { exponentOf } from "../js/reference/rsqrt.js";
 import { mapRow, rounder, toF32, treeLevel, treeLevelAdds, type Round, type Row } from "./arith.js";
 import { DEFAULT_MACRO, checkMacroConfig, type MacroConfig } from "./config.js";
-import type { MacroActivity } from "./activity.js";
+import type { CentringShifts, MacroActivity } from "./activity.js";
 import type { MacroPhases } from "./latency.js";
 import { Pipe } from "./pipe.js";
-import { ScalarUnit, epsProgram, inverseNormProgram, meanProgram } from "./scalar.js";
+import { MEAN_DELTA_OP, ScalarUnit, epsProgram, inverseNormProgram, meanProgram } from "./scalar.js";
 
 /** Per-call inputs besides the vector. */
 export interface SimulateOptions {
-  /** LayerNorm (subtract μ, scale by √d·a, then γ, β) or L2 (scale by a). @default 'layernorm' */
+  /** LayerNorm (centre, scale by √d·a, then γ, β) or L2 (scale by a). @default 'layernorm' */
   mode?: "layernorm" | "l2";
   /** γ, d values (rounded to the format; raw bits as a Uint16Array in BF16). LayerNorm only. @default all ones */
   gamma?: Float32Array | Uint16Array;
@@ -44,11 +52,18 @@ export interface SimulateOptions {
 export interface MacroTrace {
   /** Prescale exponent: the row was multiplied by 2^k before any arithmetic. */
   readonly k: number;
-  /** Σ(x·2^k − x₀·2^k) in the tree's order, FP32. */
+  /** S = Σ R(x·2^k − x₀·2^k) in the tree's order, FP32. */
   readonly sum: number;
-  /** μ of the prescaled row (0 in L2 mode). */
+  /** c = R(x₀ + δ), the rounded mean of the prescaled row (0 in L2 mode). */
   readonly mean: number;
-  /** Σ(x·2^k − μ)² in the tree's order, FP32, before ε is added. */
+  /** δ = R(S·(1/d)), the mean of the prescaled row less x₀, never rounded into c (0 in L2 mode). */
+  readonly delta: number;
+  /**
+   * The centring (docs/design.md §1 step 2): 1 when |c| ≤ |δ|, y = R(x − c) (always in L2 mode,
+   * with c = 0); 2 otherwise, y = R(R(x − x₀) − δ).
+   */
+  readonly shifts: CentringShifts;
+  /** Σy² in the tree's order, FP32, y as `shifts` says, before ε is added. */
   readonly sumSq: number;
   /** m = Σy² + ε-term·4^k, the input of the scalar path. */
   readonly m: number;
@@ -151,6 +166,21 @@ function exponentField(v: number): number {
   return (f32Bits(v) >>> 23) & 0xff;
 }
 
+const MAGNITUDE = 0x7fffffff;
+const INFINITY_BITS = 0x7f800000;
+
+/**
+ * The controller's mode comparator, |c| ≤ |δ|, combinational on the two registers' bit
+ * patterns: for values that are not NaN the magnitude order is the unsigned order of the low
+ * 31 bits (±0, subnormals and ±∞ included), and a NaN on either side gives false (two shifts),
+ * as the library's comparison does. BF16 values sit in FP32 registers: the same compare.
+ */
+function oneShift(c: number, delta: number): boolean {
+  const mc = f32Bits(c) & MAGNITUDE;
+  const md = f32Bits(delta) & MAGNITUDE;
+  return mc <= INFINITY_BITS && md <= INFINITY_BITS && mc <= md;
+}
+
 class Machine {
   private readonly R: Round;
   private readonly L: number;
@@ -175,6 +205,7 @@ class Machine {
   private readonly add: Pipe<Token>;
   private readonly mul2: Pipe<Token>;
   private readonly add2: Pipe<Token>;
+  private readonly addBeta: Pipe<Token>;
   private readonly outReg: Pipe<Token>;
   private readonly tree: Pipe<Token>[];
   private readonly vectorPipes: Pipe<Token>[];
@@ -191,7 +222,11 @@ class Machine {
   private epsScaled = 0;
   private nanRow = false;
   private x0 = 0;
-  private mu = 0;
+  private mean = 0;
+  private delta = 0;
+  private shifts: CentringShifts = 1;
+  private base = 0;
+  private off = 0;
   private sum = 0;
   private sumSq = 0;
   private m = 0;
@@ -242,13 +277,14 @@ class Machine {
     this.scalar = new ScalarUnit(cfg);
     this.read = new Pipe<Token>("buffer read port", l.read);
     this.mul = new Pipe<Token>("Mul block", l.mul);
-    this.add = new Pipe<Token>("Add block", l.add);
-    this.mul2 = new Pipe<Token>("Mul block, second rank", l.mul);
-    this.add2 = new Pipe<Token>("Add block, second rank", l.add);
+    this.add = new Pipe<Token>("Add block, rank 1", l.add);
+    this.mul2 = new Pipe<Token>("Mul block, second half (×γ)", l.mul);
+    this.add2 = new Pipe<Token>("Add block, rank 2", l.add);
+    this.addBeta = new Pipe<Token>("Add block, +β (rank 1's other L/2 adders)", l.add);
     this.outReg = new Pipe<Token>("output register", l.write);
     this.tree = [];
     for (let i = 0; i < Math.log2(this.L); i++) this.tree.push(new Pipe<Token>(`adder tree level ${i + 1}`, l.add));
-    this.vectorPipes = [this.read, this.mul, this.add, this.mul2, this.add2, this.outReg, ...this.tree];
+    this.vectorPipes = [this.read, this.mul, this.add, this.mul2, this.add2, this.addBeta, this.outReg, ...this.tree];
   }
 
   run(bitsOut: boolean): MacroResult {
@@ -284,7 +320,9 @@ class Machine {
       trace: {
         k: this.k,
         sum: this.sum,
-        mean: this.mu,
+        mean: this.mean,
+        delta: this.delta,
+        shifts: this.shifts,
         sumSq: this.sumSq,
         m: this.m,
         scale: this.s,
@@ -322,8 +360,8 @@ class Machine {
       this.enter("sumX", cycle);
     }
     if (this.state === "sumX" && this.scalar.ready) {
-      const mu = this.scalar.take();
-      this.mu = this.layer ? mu : 0;
+      const delta = this.scalar.resultOf(MEAN_DELTA_OP);
+      this.centring(this.scalar.take(), delta);
       this.enter("sumSq", cycle);
     }
     if (this.state === "sumSq" && this.scalar.ready) {
@@ -336,6 +374,20 @@ class Machine {
     }
     if (this.state === "switch" && cycle === this.switchUntil) this.begin(this.next, cycle);
     if (this.state === "output" && this.written === this.d && !this.anyBusy()) this.state = "done";
+  }
+
+  /**
+   * The centring rule (docs/design.md §1 step 2), set at the turn-around after SUM_X: the
+   * operands of the two adder ranks, base and off, for SUM_SQ and OUTPUT. L2 mode centres by
+   * nothing: base = off = +0, one shift.
+   */
+  private centring(c: number, delta: number): void {
+    if (!this.layer) return;
+    this.mean = c;
+    this.delta = delta;
+    this.shifts = oneShift(c, delta) ? 1 : 2;
+    this.base = this.shifts === 1 ? c : this.x0;
+    this.off = this.shifts === 1 ? 0 : delta;
   }
 
   private enter(next: State, cycle: number): void {
@@ -424,11 +476,15 @@ class Machine {
     }));
   }
 
-  /** Streams rows through `elementStages` and the tree, then reduces the chunk sums with the tree until one is left. */
+  /**
+   * Streams rows through `elementStages` and the tree, then reduces the chunk sums with the tree until one
+   * is left. The chunk sums pass the Mul block and Add rank 1 unchanged (bypassed, the same depth in both
+   * passes) and skip Add rank 2, whose registers are format-wide and which only the centring uses.
+   */
   private reduce(cycle: number, elementStages: Stage[], done: (sum: number, cycle: number) => void): void {
     const bypass: Stage[] = [
       { pipe: this.read, op: (row) => row },
-      ...elementStages.map((st) => ({ pipe: st.pipe, op: (row: Row) => row })),
+      ...elementStages.filter((st) => st.pipe !== this.add2).map((st) => ({ pipe: st.pipe, op: (row: Row) => row })),
       ...this.treeStages(),
     ];
     const first: Stage[] = [{ pipe: this.read, op: (row) => row }, ...elementStages, ...this.treeStages()];
@@ -485,16 +541,35 @@ class Machine {
     });
   }
 
-  private startSumSq(cycle: number): void {
-    const R = this.R;
-    const centre: Stage = {
+  /** −base on Add rank 1 (every element read from the buffer passes it). */
+  private baseStage(): Stage {
+    return {
       pipe: this.add,
       op: (row) => {
         this.act.elementAdd += row.valid;
         this.act.sramReadWords += row.valid;
-        return mapRow(row, (v) => R(v - this.mu));
+        return mapRow(row, (v) => this.R(v - this.base));
       },
     };
+  }
+
+  /**
+   * −off on Add rank 2: performed in two-shift mode only; in one-shift mode off = +0, the rank's
+   * adders are operand-isolated and the value passes through its pipeline registers unchanged
+   * (x − (+0) = x for every x, so the bits are those of performing it).
+   */
+  private offStage(): Stage {
+    return {
+      pipe: this.add2,
+      op: (row) => {
+        if (this.shifts === 1) return row;
+        this.act.elementAdd += row.valid;
+        return mapRow(row, (v) => this.R(v - this.off));
+      },
+    };
+  }
+
+  private startSumSq(cycle: number): void {
     // The square of a format value goes to the FP32 tree rounded to FP32 (exact for BF16 operands).
     const square: Stage = {
       pipe: this.mul,
@@ -503,9 +578,9 @@ class Machine {
         return mapRow(row, (y) => toF32(y * y));
       },
     };
-    this.reduce(cycle, [centre, square], (sum) => {
+    this.reduce(cycle, [this.baseStage(), this.offStage(), square], (sum) => {
       this.sumSq = sum;
-      this.scalar.start(epsProgram(sum, this.epsScaled, R));
+      this.scalar.start(epsProgram(sum, this.epsScaled, this.R));
     });
   }
 
@@ -517,14 +592,8 @@ class Machine {
     const element = (row: Row, lane: number): number => row.index * H + lane;
     const stages: Stage[] = [
       { pipe: this.read, op: (row) => row },
-      {
-        pipe: this.add,
-        op: (row) => {
-          this.act.elementAdd += row.valid;
-          this.act.sramReadWords += row.valid;
-          return mapRow(row, (v) => R(v - this.mu));
-        },
-      },
+      this.baseStage(),
+      this.offStage(),
       {
         pipe: this.mul,
         op: (row) => {
@@ -541,7 +610,7 @@ class Machine {
         },
       },
       {
-        pipe: this.add2,
+        pipe: this.addBeta,
         op: (row) => {
           this.act.elementAdd += row.valid;
           this.act.paramReadWords += row.valid;

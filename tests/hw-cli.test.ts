@@ -41,12 +41,15 @@ describe("iterl2norm hw", () => {
     expect(code).toBe(0);
     expect(err).toBe("");
     // d, load, sum x, sum y², 1/√m, output, control, total, published
-    expect(row(out, "64")).toEqual(["64", "2", "21", "19", "54", "12", "8", "116", "116"]);
-    expect(row(out, "1024")).toEqual(["1024", "17", "54", "52", "54", "42", "8", "227", "227"]);
-    expect(row(out, "768")).toEqual(["768", "13", "50", "48", "54", "34", "8", "207", "-"]);
-    expect(out).toMatch(/total 0\.4078 mm\^2/);
-    expect(out).toMatch(/leakage 0\.408 mW/);
-    expect(out).toMatch(/total 39\.\d{3} nJ per vector of d = 768: 207 cycles, 2070 ns/);
+    // (sum y² and output carry the centring's second adder rank; phase switch 1: docs/hardware.md §2)
+    expect(row(out, "64")).toEqual(["64", "2", "21", "21", "54", "14", "4", "116", "116"]);
+    expect(row(out, "1024")).toEqual(["1024", "17", "54", "54", "54", "44", "4", "227", "227"]);
+    expect(row(out, "768")).toEqual(["768", "13", "50", "50", "54", "36", "4", "207", "-"]);
+    expect(out).toMatch(/total 0\.5039 mm\^2/);
+    expect(out).toMatch(/leakage 0\.504 mW/);
+    expect(out).toMatch(/total 40\.\d{3} nJ per vector of d = 768: 207 cycles, 2070 ns/);
+    // 2·768 more FP32 subtractions at 0.9 pJ × (28/45)·(1.05/0.9)²
+    expect(out).toMatch(/two-shift row \(about a large offset\): 41\.\d{3} nJ, \+1170\.8 pJ for the 1536 subtractions/);
     // comparison rows: IterL2Norm paper, Newton, FISR 1 and 2 steps, sqrt + divide at d = 64 … 1024
     expect(row(out, "FISR, 1 Newton step").slice(1, 7)).toEqual(["74", "115", "125", "145", "165", "185"]);
     expect(row(out, "sqrt + divide (radix 2)").slice(1, 7)).toEqual(["118", "159", "169", "189", "209", "229"]);
@@ -57,8 +60,8 @@ describe("iterl2norm hw", () => {
   it("--d adds the length to the latency table and sizes the energy table", async () => {
     const { code, out } = await run(["--d", "100"]);
     expect(code).toBe(0);
-    // C = 2 rows, B = 4 beats: 3 + 40 + 38 + 54 + 14 + 8
-    expect(row(out, "100")).toEqual(["100", "3", "40", "38", "54", "14", "8", "157", "-"]);
+    // C = 2 rows, B = 4 beats: 3 + 40 + 40 + 54 + 16 + 4
+    expect(row(out, "100")).toEqual(["100", "3", "40", "40", "54", "16", "4", "157", "-"]);
     expect(out).toMatch(/per vector of d = 100: 157 cycles/);
   });
 
@@ -77,7 +80,8 @@ describe("iterl2norm hw", () => {
       config: { lanes: number };
       latency: { d: number; cycles: number; published: number | null }[];
       cost: { areaMm2: number };
-      energy: { d: number; cycles: number };
+      energy: { d: number; cycles: number; totalPj: number };
+      energyTwoShifts: { d: number; cycles: number; totalPj: number };
       comparison: { rows: { method: string; cycles: number[]; precision: { maxRelError: number } }[] };
       costTable: Record<string, { source: string }>;
     };
@@ -85,6 +89,8 @@ describe("iterl2norm hw", () => {
     expect(j.latency.find((l) => l.d === 64)).toMatchObject({ cycles: 116, published: 116 });
     expect(j.latency.find((l) => l.d === 1024)).toMatchObject({ cycles: 227, published: 227 });
     expect(j.energy).toMatchObject({ d: 512, cycles: 187 });
+    expect(j.energyTwoShifts).toMatchObject({ d: 512, cycles: 187 });
+    expect(j.energyTwoShifts.totalPj).toBeGreaterThan(j.energy.totalPj);
     expect(j.comparison.rows.map((r) => r.method)).toEqual(["iter", "iter", "fisr", "fisr", "sqrt"]);
     // the paper preset's worst relative error of a, about 3.5e-3 (docs/design.md §1.1); the Newton step is f32-limited
     expect(j.comparison.rows[0]!.precision.maxRelError).toBeGreaterThan(1e-3);

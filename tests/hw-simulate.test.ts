@@ -3,7 +3,14 @@
 // edge rules and argument checks.
 import { describe, expect, it } from "vitest";
 import { l2Normalize, layerNorm, reference, rsqrt, toBF16, type InverseNormOptions } from "iterl2norm";
-import { DEFAULT_MACRO, DEFAULT_MACRO_BF16, defineMacro, simulateMacro, type MacroConfig } from "iterl2norm/hw";
+import {
+  DEFAULT_MACRO,
+  DEFAULT_MACRO_BF16,
+  defineMacro,
+  methodPrecision,
+  simulateMacro,
+  type MacroConfig,
+} from "iterl2norm/hw";
 import { bitsOf, fromBits, normalRows, rng } from "./helpers.js";
 
 const U = 2 ** -24; // unit roundoff of FP32: the reductions accumulate in FP32 in both formats
@@ -72,32 +79,77 @@ const roundTo =
   (v: number): number =>
     format === "fp32" ? Math.fround(v) : fromBits(toBF16(Float32Array.of(v))[0]! << 16);
 
+/** The order of F values: a monotone integer key of the bit pattern (−0 and +0 share 0). */
+function orderKey(v: number): number {
+  const b = bitsOf(Math.fround(v));
+  return b >= 0x80000000 ? -(b - 0x80000000) : b;
+}
+
+/** The F value of an order key (the inverse of orderKey on F values; 0 gives +0). */
+function fromOrderKey(key: number): number {
+  return key >= 0 ? fromBits(key) : fromBits(0x80000000 + -key);
+}
+
+/** The centring of one side for a given δ (docs/design.md §1 step 2), in the macro's prescaled units. */
+interface Centring {
+  /** 1: y = R(x − c); 2: y = R(R(x − x₀) − δ). */
+  readonly shifts: 1 | 2;
+  /** The effective mean less x₀: c − x₀ (one shift), δ exactly (two shifts: the mean is never rounded). */
+  readonly g: number;
+  readonly c: number;
+}
+
+function centringOf(delta: number, x0: number, R: (v: number) => number): Centring {
+  const c = R(x0 + delta);
+  const shifts = Math.abs(c) <= Math.abs(delta) ? 1 : 2;
+  return { shifts, g: shifts === 1 ? c - x0 : delta, c };
+}
+
+/** Largest number of δ values enumerated exactly; beyond it the bound of step 1 (fallback) is used. */
+const MAX_DELTA_CANDIDATES = 1 << 16;
+
 /**
  * Per-element tolerance |macro − library| for one row, derived from the two
  * summation orders. Both sides run the same rounded operations on the same values
  * except the order of the two reductions (the macro's prescale by 2^k is exact and
  * commutes with every rounding, so the derivation works in the macro's units; u =
- * 2^−24, u_F the format's unit roundoff, n_A, n_B the depths above):
+ * 2^−24, u_F the format's unit roundoff, n_A, n_B the depths above). Both centre by the
+ * library's rule (docs/design.md §1 step 2): δ = R(S·(1/d)), c = R(x₀ + δ), y = R(x − c)
+ * when |c| ≤ |δ|, else y = R(R(x − x₀) − δ). The effective mean is G = c (one shift) or
+ * x₀ + δ exactly (two shifts); g = G − x₀ below.
  *
  * 1. Σ(x_i − x₀) on the same terms t_i in two orders differ by at most
- *    δS = (γ_{n_A} + γ_{n_B})·Σ|t_i|. The library's μ_B = F(S_B), F(S) = R(x₀ + R(S·(1/d))),
- *    is monotone in S, so μ_B lies in [F(S_A − δS), F(S_A + δS)]: δμ = the larger
- *    distance of the two ends from the macro's μ_A (exact, no first-order step).
- * 2. If δμ = 0, both sides square the same y_i and differ only in the order of
- *    Σy²: Q_B ∈ Q_A ± (γ_{n_A} + γ_{n_B})·Q_A, and m_B = G(Q_B), G(q) = R(q + ε·4^k),
- *    lies between G of the two ends. Otherwise (first order, y rounded, squares,
- *    Σ, + ε, underflow of squares by at most s_min each in the library's units):
- *    δm = 2δμ·Σ|y| + (4u_F + 2u)·Q + (γ_{n_A} + γ_{n_B})·Q + 2u_F·m + d·s_min.
+ *    δS = (γ_{n_A} + γ_{n_B})·Σ|t_i|. δ(S) = R(S·(1/d)) is monotone, so the library's δ_B is
+ *    one of the F values in [δ(S_A − δS), δ(S_A + δS)]. Each of them fixes the library's mode
+ *    and g; δμ = the largest |g(δ′) − g_A| over all of them (exact: a mode change, which
+ *    moves G by c's rounding, is found wherever it happens in the interval). If there are
+ *    more than MAX_DELTA_CANDIDATES: δμ ≤ max|δ′ − δ_A| + u_F/(1 − u_F)·max|c| + |g_A − δ_A| (G is
+ *    c or x₀ + δ, and |c − (x₀ + δ)| ≤ u_F/(1 − u_F)·|c|; c is monotone in δ); the mode may differ.
+ *    Two-shift sides round t_i = R(x_i − x₀): τ_i = u_F·|x_i − x₀|, 0 when x_i and x₀ are
+ *    within a factor 2 or one is 0 (exact). The same t_i on both sides cancels; where the
+ *    modes may differ, it is a difference of y of up to τ_i. Sizes of y: |y_i| ≤ |x_i − G_A| +
+ *    τ_i (τ_i only where a side may use two shifts) = ŷ_i.
+ * 2. If δμ = 0 (and so the same mode), both sides square the same y_i and differ only in the
+ *    order of Σy²: Q_B ∈ Q_A ± (γ_{n_A} + γ_{n_B})·Q_A, and m_B = G(Q_B), G(q) = R(q + ε·4^k),
+ *    lies between G of the two ends. Otherwise (first order, y rounded, squares, Σ, + ε,
+ *    underflow of squares by at most s_min each in the library's units, t's rounding where
+ *    the modes may differ), with Q = Σŷ², m = Q + ε-term:
+ *    δm = 2δμ·Σŷ + (4u_F + 2u)·Q + (γ_{n_A} + γ_{n_B})·Q + 2u_F·m + d·s_min [+ 2Σŷ_i·τ_i].
  * 3. ρa = max |a(m′) − a(m_A)|/a(m_A) over every value m′ of the format in the
  *    m interval, with the library's own rsqrt (inverseNormSpread): exact for the
  *    map both sides use, the paper preset's jump at powers of two included.
  * 4. If δμ = 0 and ρa = 0, both sides run identical operations on identical values
  *    from there on: the tolerance is 0, the outputs must be bit-identical.
- *    Otherwise, with out = ((y·s)·γ) + β, s = √d·a, every step rounded once:
- *    |Δout_i| ≤ |γ_i|·s·(δμ + |y_i|·(ρa + 8u_F)) + 2u_F·|out_i|, times 1.001 for
- *    second-order terms.
+ *    Otherwise, with out = ((y·s)·γ) + β, s = √d·a, every step rounded once (y, s, ×s, ×γ:
+ *    2u_F each over the two sides; +β: 2u_F·|out|):
+ *    |Δout_i| ≤ |γ_i|·s·(δμ + ŷ_i·(ρa + 8u_F) [+ τ_i]) + 2u_F·|out_i|, times 1.001 for
+ *    second-order terms; [+ τ_i] where the modes may differ.
  */
-function tolerance(c: Case, result: ReturnType<typeof simulateMacro>, reference: Float32Array): Float64Array {
+function tolerance(
+  c: Case,
+  result: ReturnType<typeof simulateMacro>,
+  reference: Float32Array,
+): { tol: Float64Array; modesMayDiffer: boolean; enumerated: boolean } {
   const { x, config, mode } = c;
   const format = config.format;
   const R = roundTo(format);
@@ -105,19 +157,59 @@ function tolerance(c: Case, result: ReturnType<typeof simulateMacro>, reference:
   const d = x.length;
   const layer = mode === "layernorm";
   const depth = gamma(macroDepth(d, config.lanes)) + gamma(libraryDepth(d));
-  const { k, sum: sumA, mean: muA, sumSq: qA, m: mA } = result.trace;
+  const { k, sum: sumA, mean: muA, delta: deltaA, shifts: shiftsA, sumSq: qA, m: mA } = result.trace;
   const p = 2 ** k;
   const xs = Float64Array.from(x, (v) => v * p); // the macro's prescaled row (exact)
+  const x0 = xs[0]!;
 
   let dmu = 0;
+  let gA = -x0; // G_A − x₀ (L2: no centring, G = 0)
+  let modesMayDiffer = false;
+  let twoShiftsPossible = false;
+  let enumerated = true;
   if (layer) {
     let sumT = 0;
-    for (let i = 0; i < d; i++) sumT += Math.abs(R(xs[i]! - xs[0]!));
+    for (let i = 0; i < d; i++) sumT += Math.abs(R(xs[i]! - x0));
     const invD = Math.fround(1 / Math.fround(d));
-    const F = (S: number): number => R(xs[0]! + R(S * invD));
-    expect(F(sumA)).toBe(muA); // the trace is consistent with the library's formula
+    // the trace is consistent with the library's formulas
+    expect(R(sumA * invD)).toBe(deltaA);
+    expect(R(x0 + deltaA)).toBe(muA);
+    expect(shiftsA).toBe(Math.abs(muA) <= Math.abs(deltaA) ? 1 : 2);
+    const macro = centringOf(deltaA, x0, R);
+    gA = macro.g;
+    twoShiftsPossible = shiftsA === 2;
     const dS = depth * sumT;
-    dmu = Math.max(Math.abs(F(sumA - dS) - muA), Math.abs(F(sumA + dS) - muA));
+    const lo = orderKey(R((sumA - dS) * invD));
+    const hi = orderKey(R((sumA + dS) * invD));
+    const step = format === "fp32" ? 1 : 1 << 16;
+    if ((hi - lo) / step < MAX_DELTA_CANDIDATES) {
+      for (let key = lo; key <= hi; key += step) {
+        const lib = centringOf(fromOrderKey(key), x0, R);
+        dmu = Math.max(dmu, Math.abs(lib.g - gA));
+        if (lib.shifts !== shiftsA) modesMayDiffer = true;
+        if (lib.shifts === 2) twoShiftsPossible = true;
+      }
+    } else {
+      const ends = [centringOf(fromOrderKey(lo), x0, R), centringOf(fromOrderKey(hi), x0, R)];
+      const dDelta = Math.max(Math.abs(fromOrderKey(hi) - deltaA), Math.abs(deltaA - fromOrderKey(lo)));
+      // |R(v) − v| ≤ u_F·|v| ≤ u_F/(1 − u_F)·|R(v)|
+      dmu = dDelta + (uf / (1 - uf)) * Math.max(...ends.map((e) => Math.abs(e.c))) + Math.abs(gA - deltaA);
+      modesMayDiffer = true;
+      twoShiftsPossible = true;
+      enumerated = false;
+    }
+  } else {
+    expect([muA, deltaA, shiftsA]).toEqual([0, 0, 1]); // L2: no centring
+  }
+  // τ_i: the rounding of t_i = R(x_i − x₀) on a two-shift side; ŷ_i: the size of y_i
+  const tau = new Float64Array(d);
+  const yHat = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    const xi = xs[i]!;
+    const exact =
+      xi === 0 || x0 === 0 || (xi * x0 > 0 && Math.abs(x0) / 2 <= Math.abs(xi) && Math.abs(xi) <= 2 * Math.abs(x0));
+    tau[i] = layer && !exact ? uf * Math.abs(xi - x0) : 0;
+    yHat[i] = Math.abs(xi - x0 - gA) + (twoShiftsPossible ? tau[i]! : 0);
   }
 
   const eps = c.eps ?? (layer ? 1e-5 : 0);
@@ -125,7 +217,7 @@ function tolerance(c: Case, result: ReturnType<typeof simulateMacro>, reference:
   const epsS = Math.fround(Math.fround(epsTerm * p) * p);
   let mLo: number;
   let mHi: number;
-  if (dmu === 0) {
+  if (dmu === 0 && !modesMayDiffer) {
     const G = (q: number): number => R(q + epsS);
     expect(G(qA)).toBe(mA);
     mLo = G(qA - depth * qA);
@@ -133,14 +225,17 @@ function tolerance(c: Case, result: ReturnType<typeof simulateMacro>, reference:
   } else {
     let sumY = 0;
     let Q = 0;
+    let sumYTau = 0;
     for (let i = 0; i < d; i++) {
-      sumY += Math.abs(xs[i]! - muA);
-      Q += (xs[i]! - muA) ** 2;
+      sumY += yHat[i]!;
+      Q += yHat[i]! ** 2;
+      sumYTau += yHat[i]! * tau[i]!;
     }
     const m = Q + epsS;
     const libraryRescales = !(m / (p * p) >= 2 ** -64 && m / (p * p) < 2 ** 128);
     const underflow = d * SMALLEST_SUBNORMAL[format] * (libraryRescales ? 1 : p * p);
-    const dm = 2 * dmu * sumY + (4 * uf + 2 * U) * Q + depth * Q + 2 * uf * m + underflow;
+    const dm =
+      2 * dmu * sumY + (4 * uf + 2 * U) * Q + depth * Q + 2 * uf * m + underflow + (modesMayDiffer ? 2 * sumYTau : 0);
     mLo = mA - dm;
     mHi = mA + dm;
   }
@@ -148,22 +243,23 @@ function tolerance(c: Case, result: ReturnType<typeof simulateMacro>, reference:
   const rhoA = inverseNormSpread(mA, mLo, mHi, format, opts);
 
   const tol = new Float64Array(d);
-  if (dmu === 0 && rhoA === 0) return tol;
+  if (dmu === 0 && !modesMayDiffer && rhoA === 0) return { tol, modesMayDiffer, enumerated };
   const s = result.trace.scale * p; // unscaled s = √d·a
-  const dmuUnscaled = dmu / p;
   for (let i = 0; i < d; i++) {
     const g = c.gamma ? Math.abs(c.gamma[i]!) : 1;
-    const y = Math.abs(xs[i]! - muA) / p;
-    tol[i] = 1.001 * (g * s * (dmuUnscaled + y * (rhoA + 8 * uf)) + 2 * uf * Math.abs(reference[i]!));
+    const y = yHat[i]! / p;
+    const dy = (dmu + (modesMayDiffer ? tau[i]! : 0)) / p;
+    tol[i] = 1.001 * (g * s * (dy + y * (rhoA + 8 * uf)) + 2 * uf * Math.abs(reference[i]!));
   }
-  return tol;
+  return { tol, modesMayDiffer, enumerated };
 }
 
 /**
- * Runs a case through the macro and the library; returns the worst |Δ|/tol and the largest tol
- * relative to the row's largest |out|.
+ * Runs a case through the macro and the library; returns the worst |Δ|/tol, the largest tol
+ * relative to the row's largest |out|, whether the library's centring mode may differ, and whether
+ * its δ values were enumerated (else the fallback bound of step 1 was used).
  */
-function compare(c: Case): { worst: number; relTol: number } {
+function compare(c: Case): { worst: number; relTol: number; modesMayDiffer: boolean; enumerated: boolean } {
   const d = c.x.length;
   const format = c.config.format;
   const r = simulateMacro(c.x, c.config, { mode: c.mode, gamma: c.gamma, beta: c.beta, eps: c.eps });
@@ -172,7 +268,7 @@ function compare(c: Case): { worst: number; relTol: number } {
     c.mode === "layernorm"
       ? (layerNorm(c.x, { ...opts, gamma: c.gamma, beta: c.beta }) as Float32Array)
       : (l2Normalize(c.x, opts) as Float32Array);
-  const tol = tolerance(c, r, ref);
+  const { tol, modesMayDiffer, enumerated } = tolerance(c, r, ref);
   let worst = 0;
   let maxTol = 0;
   let maxOut = 0;
@@ -182,7 +278,7 @@ function compare(c: Case): { worst: number; relTol: number } {
     maxTol = Math.max(maxTol, tol[i]!);
     maxOut = Math.max(maxOut, Math.abs(ref[i]!));
   }
-  return { worst, relTol: maxTol / maxOut };
+  return { worst, relTol: maxTol / maxOut, modesMayDiffer, enumerated };
 }
 
 /** The format's values of x (the macro and the library both round the input to the format first). */
@@ -216,8 +312,8 @@ describe.each([
       const next = rng(11);
       for (const d of DIMS) {
         for (const [mean, sd] of DISTRIBUTIONS) {
-          // μ = 100 in BF16 has ulp 0.5 ≈ σ/2: the bound is vacuous there
-          if (format === "bf16" && mean === 100) continue;
+          // μ = 100 in BF16 has ulp 0.5 ≈ σ/2; such rows are centred by x₀ and δ (two shifts), never by
+          // the rounded mean, so the bound stays meaningful there too
           const x = inFormat(normalRows(d * 31 + mean, 1, d, mean, sd), config);
           const gammaV = Float32Array.from({ length: d }, () => 0.5 + next());
           const betaV = Float32Array.from({ length: d }, () => next() - 0.5);
@@ -259,6 +355,153 @@ describe.each([
       expect(r.worst).toBeLessThanOrEqual(1);
       const ln = compare({ x, config: base, mode: "layernorm", lambda: "paper", eps: 0 });
       expect(ln.worst).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe("the centring rule (docs/design.md §1 step 2): the macro follows the library", () => {
+  /**
+   * What a macro that always centres by the rounded mean c would output, at best: y = x − c and
+   * everything after it exact (Σy², 1/√(Σy²/d + ε), no rounding of the products), in float64.
+   * Its error against the truth is then the centring's alone: (μ − c)·s on every element.
+   */
+  function oneShiftAtBest(x: Float32Array, c: number, eps: number): Float64Array {
+    const d = x.length;
+    let q = 0;
+    for (const v of x) q += (v - c) ** 2;
+    const s = 1 / Math.sqrt(q / d + eps);
+    return Float64Array.from(x, (v) => (v - c) * s);
+  }
+
+  /**
+   * Moves some of the integer values of x by ±1 so that Σx ≡ d/2 (mod d): the mean then lies halfway
+   * between two integers, and a mean rounded to the row's spacing of 1 is off by 0.5.
+   */
+  function meanHalfway(x: Float32Array): Float32Array {
+    const d = x.length;
+    let sum = 0;
+    for (const v of x) sum += v;
+    const r = (((sum - d / 2) % d) + d) % d;
+    const y = x.slice();
+    if (r <= d / 2) for (let i = 1; i <= r; i++) y[i] = y[i]! - 1;
+    else for (let i = 1; i <= d - r; i++) y[i] = y[i]! + 1;
+    return y;
+  }
+
+  /** max_i |a_i − b_i| / (1 + |b_i|). */
+  function worstRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    let w = 0;
+    for (let i = 0; i < b.length; i++) w = Math.max(w, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
+    return w;
+  }
+
+  it("FP32, a row about 1e7 with unit spread: two shifts, within 1e-6·(1 + |truth|) of the float64 truth", () => {
+    // Newton λ: a within 1.1e-7 of 1/√m (the paper preset's 3.5e-3 would hide the centring)
+    const config = defineMacro({ lambda: "newton" });
+    const d = 768;
+    const x = meanHalfway(normalRows(1234, 1, d, 1e7, 1)); // f32 spacing is 1 at 1e7: the values are integers
+    const r = simulateMacro(x, config);
+    expect(r.trace.shifts).toBe(2);
+    const p = 2 ** r.trace.k;
+    const c = r.trace.mean / p; // the rounded mean, unscaled: an integer
+    expect(Number.isInteger(c)).toBe(true);
+    const truth = reference.layerNormExact(x, { dim: d });
+    expect(worstRelative(r.output, truth)).toBeLessThanOrEqual(1e-6);
+    // centred by c instead, even with everything after the centring exact, the outputs are off by (μ − c)·s
+    let sum = 0;
+    for (const v of x) sum += v; // integers: exact
+    const mean = sum / d;
+    expect(Math.abs(mean - c)).toBe(0.5);
+    expect(worstRelative(oneShiftAtBest(x, c, 1e-5), truth)).toBeGreaterThan(0.1);
+    // and the library agrees within the derived tolerance
+    expect(compare({ x, config, mode: "layernorm", lambda: "newton" }).worst).toBeLessThanOrEqual(1);
+  });
+
+  it("an ordinary row (about 0) is centred by its rounded mean: shifts = 1", () => {
+    const x = normalRows(99, 1, 512, 0, 1);
+    x[0] = 1.5; // |c| ≈ |mean| ≲ 0.1 ≤ |δ| = |mean − x₀|
+    const r = simulateMacro(x);
+    expect(r.trace.shifts).toBe(1);
+    expect(Math.abs(r.trace.mean)).toBeLessThanOrEqual(Math.abs(r.trace.delta));
+    expect(compare({ x, config: DEFAULT_MACRO, mode: "layernorm", lambda: "paper" }).worst).toBeLessThanOrEqual(1);
+  });
+
+  it("a constant row at 1e7 gives β exactly (δ = 0, two shifts, y = 0)", () => {
+    const d = 100;
+    const beta = Float32Array.from({ length: d }, (_, i) => i / 10 - 3);
+    for (const config of [DEFAULT_MACRO, DEFAULT_MACRO_BF16]) {
+      const r = simulateMacro(new Float32Array(d).fill(1e7), config, {
+        beta,
+        gamma: new Float32Array(d).fill(2),
+      });
+      expect(r.trace.shifts).toBe(2);
+      expect(r.trace.delta).toBe(0);
+      expect(Array.from(r.output)).toEqual(Array.from(inFormat(beta, config)));
+    }
+  });
+
+  it("BF16, a row about 200 with unit spread: within its own rounding of the float64 truth", () => {
+    const config = defineMacro({ format: "bf16", lambda: "newton" });
+    const d = 256;
+    const x = meanHalfway(inFormat(normalRows(4321, 1, d, 200, 1), config)); // BF16 spacing is 1 in [128, 256)
+    const r = simulateMacro(x, config);
+    expect(r.trace.shifts).toBe(2);
+    const truth = reference.layerNormExact(x, { dim: d });
+    // Derivation (u_F = 2^−8; ρ = the BF16 method's largest |a·√m − 1|, over every BF16 m):
+    // t_i = x_i − x₀ and S are exact (integers, values within a factor 2 of x₀); δ = R(S·(1/d)) is off by
+    // at most (u_F + 2^−23)·|δ|, a constant shift of every y_i; y_i = R(t_i − δ) rounds once (u_F).
+    // m: y's rounding 2u_F, Σ in FP32 (≈ 2^−20), + ε rounded to BF16 u_F; the constant shift adds only
+    // to second order (Σ(y − μ) = 0) → a off by ρ + 1.5u_F; s = R(R(√d)·a): 2u_F; y·s rounded: u_F.
+    // |out_i − truth_i| ≤ (ρ + 5.5u_F)·|truth_i| + (u_F + 2^−23)·|δ|·s, times 1.05 for second-order terms.
+    const uf = 2 ** -8;
+    const rho = methodPrecision(config).maxRelError;
+    const deltaS = Math.abs(r.trace.delta) * r.trace.scale; // prescaled δ times prescaled s: unscaled
+    let worst = 0;
+    for (let i = 0; i < d; i++) {
+      const tol = 1.05 * ((rho + 5.5 * uf) * Math.abs(truth[i]!) + (uf + 2 ** -23) * deltaS);
+      worst = Math.max(worst, Math.abs(r.output[i]! - truth[i]!) / tol);
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    // centred by the rounded mean (spacing 1 here), the outputs would be off by |μ − c|·s
+    const c = r.trace.mean / 2 ** r.trace.k;
+    let sum = 0;
+    for (const v of x) sum += v; // integers: exact
+    const mean = sum / d;
+    expect(Math.abs(mean - c)).toBe(0.5);
+    expect(worstRelative(oneShiftAtBest(x, c, 1e-5), truth)).toBeGreaterThan(4 * (rho + 5.5 * uf));
+  });
+
+  it.each([
+    ["fp32", DEFAULT_MACRO],
+    ["bf16", DEFAULT_MACRO_BF16],
+  ] as const)("%s, rows at the mode boundary (mean ≈ x₀/2): the tolerance covers either mode", (_f, config) => {
+    // |c| ≤ |δ| changes where δ = −x₀/2; the last value puts the exact mean at x₀/2 = 0.5, so in FP32
+    // the library's δ interval (step 1 of the derivation) holds δ values of both modes. In BF16 that
+    // interval is the one value δ = −x₀/2 exactly (|c| = |δ|: one shift) and the outputs must be identical.
+    for (const d of [64, 333, 1024]) {
+      const x = normalRows(d + 7, 1, d, 0.5, 1);
+      x[0] = 1;
+      let rest = 0;
+      for (let i = 0; i < d - 1; i++) rest += x[i]!;
+      x[d - 1] = 0.5 * d - rest;
+      const xf = inFormat(x, config);
+      const { worst, relTol, modesMayDiffer } = compare({ x: xf, config, mode: "layernorm", lambda: "paper" });
+      expect(modesMayDiffer, `d=${d}`).toBe(config.format === "fp32");
+      expect(worst, `d=${d}`).toBeLessThanOrEqual(1);
+      expect(relTol, `d=${d}`).toBeLessThan(config.format === "fp32" ? 1e-4 : 0.05);
+    }
+  });
+
+  it("FP32, x₀ at the row's mean (δ ≈ 0): too many δ values to list, the fallback bound of step 1", () => {
+    for (const d of [100, 1024]) {
+      const x = normalRows(d + 11, 1, d, 0.2, 1);
+      let sum = 0;
+      for (let i = 1; i < d; i++) sum += x[i]!;
+      x[0] = sum / (d - 1); // then the mean is x₀ up to rounding, and δ's interval holds both signs
+      const { worst, relTol, enumerated } = compare({ x, config: DEFAULT_MACRO, mode: "layernorm", lambda: "paper" });
+      expect(enumerated, `d=${d}`).toBe(false);
+      expect(worst, `d=${d}`).toBeLessThanOrEqual(1);
+      expect(relTol, `d=${d}`).toBeLessThan(1e-4);
     }
   });
 });

@@ -99,8 +99,11 @@ export function areaText(cost: MacroCost): string {
   );
 }
 
-/** Energy of one vector by component. */
-export function energyText(energy: MacroEnergy): string {
+/**
+ * Energy of one vector by component (a one-shift row); with `twoShifts`, a line for a row
+ * centred by x₀ and δ (docs/design.md §1 step 2), which performs the second adder rank's subtractions.
+ */
+export function energyText(energy: MacroEnergy, twoShifts?: MacroEnergy): string {
   const rows = Object.entries(energy.breakdown).map(([part, pj]) => [
     part,
     fixed(pj, 1),
@@ -110,7 +113,11 @@ export function energyText(energy: MacroEnergy): string {
   return (
     textTable(["part", "pJ", "%"], rows) +
     `total ${fixed(energy.totalPj / 1000, 3)} nJ per vector of d = ${energy.d}: ${energy.cycles} cycles, ` +
-    `${fixed(energy.timeNs, 0)} ns\n`
+    `${fixed(energy.timeNs, 0)} ns (a row centred by its rounded mean, one shift)\n` +
+    (twoShifts === undefined
+      ? ""
+      : `two-shift row (about a large offset): ${fixed(twoShifts.totalPj / 1000, 3)} nJ, ` +
+        `+${fixed(twoShifts.totalPj - energy.totalPj, 1)} pJ for the ${2 * energy.d} subtractions of Add rank 2\n`)
   );
 }
 

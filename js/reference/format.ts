@@ -56,24 +56,36 @@ export function rowsFormat(
   for (let r = 0; r < spec.rows; r++) {
     const o = r * n;
     for (let i = 0; i < n; i++) w[i] = spec.bits ? decode(x[o + i]!) : R(x[o + i]!);
-    const meanOf = (): number => {
+    // The centring rule (docs/design.md §1 step 2): y = R(x − c) with c = R(x₀ + δ) when
+    // |c| ≤ |δ|, else y = R(R(x − x₀) − δ), so that a rounded mean far from 0 never enters y.
+    // One shift is the two-shift form with δ = 0 (R(t − 0) = t exactly).
+    let c = 0;
+    let delta = 0;
+    const centre = (): void => {
+      c = 0;
+      delta = 0;
+      if (!center) return;
       const x0 = w[0]!;
-      const s = kernelSum(n, (i) => R(w[i]! - x0), add, chunk);
-      return R(x0 + R(s * invD));
+      const dl = R(kernelSum(n, (i) => R(w[i]! - x0), add, chunk) * invD);
+      const mu = R(x0 + dl);
+      const two = !(Math.abs(mu) <= Math.abs(dl));
+      c = two ? x0 : mu;
+      delta = two ? dl : 0;
     };
-    const sumSquares = (mu: number): number =>
+    const y = (i: number): number => R(R(w[i]! - c) - delta);
+    const sumSquares = (): number =>
       kernelSum(
         n,
         (i) => {
-          const y = R(w[i]! - mu);
-          return native ? R(y * y) : f(y * y);
+          const yi = y(i);
+          return native ? R(yi * yi) : f(yi * yi);
         },
         add,
         chunk,
       );
 
-    let mu = center ? meanOf() : 0;
-    let m = R(sumSquares(mu) + epsTerm);
+    centre();
+    let m = R(sumSquares() + epsTerm);
     let a: number;
     if (m >= low && m < Infinity) {
       a = aFromM(m);
@@ -93,20 +105,21 @@ export function rowsFormat(
       }
       if (big === 0) {
         a = 0;
-        mu = 0;
+        c = 0;
+        delta = 0;
       } else {
         const k = Math.min(126, Math.max(-126, target - exponentOf(big)));
         const s = 2 ** k;
         for (let i = 0; i < n; i++) w[i] = R(w[i]! * s);
-        mu = center ? meanOf() : 0;
+        centre();
         const epsS = native ? R(R(epsTerm * s) * s) : f(f(epsTerm * s) * s);
-        m = R(sumSquares(mu) + epsS);
+        m = R(sumSquares() + epsS);
         a = m > 0 ? aFromM(m) : 0;
       }
     }
     const scale = center ? R(sqrtD * a) : a;
     for (let i = 0; i < n; i++) {
-      let v = R(R(w[i]! - mu) * scale);
+      let v = R(y(i) * scale);
       if (gamma) v = R(v * R(gamma[i]!));
       if (beta) v = R(v + R(beta[i]!));
       put(o + i, v);

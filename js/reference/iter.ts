@@ -40,18 +40,30 @@ function rows(x: Float32Array | Uint16Array, opts: NormalizeOptions, layer: bool
   for (let r = 0; r < spec.rows; r++) {
     const o = r * dim;
     let src = x as Float32Array;
-    const mean = (): number => {
+    // The centring rule (docs/design.md §1 step 2): y = f(x − c) with c = f(x₀ + δ) when
+    // |c| ≤ |δ|, else y = f(f(x − x₀) − δ), so that a rounded mean far from 0 never enters y.
+    // One shift is the two-shift form with δ = 0 (f(t − 0) = t exactly).
+    let c = 0;
+    let delta = 0;
+    const centre = (): void => {
+      c = 0;
+      delta = 0;
+      if (!layer) return;
       const x0 = src[o]!;
-      const s = kernelSum(dim, (i) => f(src[o + i]! - x0));
-      return f(x0 + f(s * invD));
+      const dl = f(kernelSum(dim, (i) => f(src[o + i]! - x0)) * invD);
+      const mu = f(x0 + dl);
+      const two = !(Math.abs(mu) <= Math.abs(dl));
+      c = two ? x0 : mu;
+      delta = two ? dl : 0;
     };
-    const sumSquares = (mu: number): number =>
+    const y = (i: number): number => f(f(src[o + i]! - c) - delta);
+    const sumSquares = (): number =>
       kernelSum(dim, (i) => {
-        const y = f(src[o + i]! - mu);
-        return f(y * y);
+        const yi = y(i);
+        return f(yi * yi);
       });
-    let mu = layer ? mean() : 0;
-    let m = f(sumSquares(mu) + epsTerm);
+    centre();
+    let m = f(sumSquares() + epsTerm);
     let a: number;
     if (m >= M_LOW && m < Infinity) {
       a = aFromM(m);
@@ -68,19 +80,20 @@ function rows(x: Float32Array | Uint16Array, opts: NormalizeOptions, layer: bool
       }
       if (big === 0) {
         a = 0;
-        mu = 0;
+        c = 0;
+        delta = 0;
       } else {
         const s = pow2(Math.min(126, Math.max(-126, -exponentOf(big))));
         for (let i = 0; i < dim; i++) out[o + i] = f(src[o + i]! * s);
         src = out;
-        mu = layer ? mean() : 0;
-        m = f(sumSquares(mu) + f(f(epsTerm * s) * s));
+        centre();
+        m = f(sumSquares() + f(f(epsTerm * s) * s));
         a = m > 0 ? aFromM(m) : 0;
       }
     }
     const scale = layer ? f(sqrtD * a) : a;
     for (let i = 0; i < dim; i++) {
-      let v = f(f(src[o + i]! - mu) * scale);
+      let v = f(y(i) * scale);
       if (gamma) v = f(v * gamma[i]!);
       if (beta) v = f(v + beta[i]!);
       out[o + i] = v;
