@@ -22,7 +22,8 @@ const source = (path: string): string => fileURLToPath(new URL(path, import.meta
  * checks that both builds compute it alike; its exhaustive sweeps would double the
  * suite's longest file), the hardware model (hw-*), the tools and their output
  * (cli*, bench-cli, bench-baselines, bench-onnx-model, report, precision), the
- * package and the hosts (package, pack-install, host-*), and the layer rules (layers).
+ * package and the hosts (package, pack-install, host-*, loader: its bundles choose their
+ * build in contexts of their own), and the layer rules (layers).
  */
 const BUILD_INDEPENDENT = [
   "tests/builds.test.ts",
@@ -37,6 +38,7 @@ const BUILD_INDEPENDENT = [
   "tests/package.test.ts",
   "tests/pack-install.test.ts",
   "tests/host-*.test.ts",
+  "tests/loader.test.ts",
   "tests/layers.test.ts",
 ];
 
@@ -46,6 +48,8 @@ export default defineConfig({
       { find: /^iterl2norm$/, replacement: source("./js/index.ts") },
       { find: /^iterl2norm\/hw$/, replacement: source("./hw/index.ts") },
       { find: /^iterl2norm\/kernel$/, replacement: source("./js/kernel.ts") },
+      // the package's subpath import (package.json "imports"): its default source, the embedded builds
+      { find: /^#kernel-source$/, replacement: source("./js/source/bytes.ts") },
     ],
   },
   test: {

@@ -2,6 +2,10 @@
  * iterl2norm: LayerNorm and L2 normalisation with IterL2Norm (arXiv 2412.04778)
  * in WebAssembly SIMD. This file only re-exports.
  */
+// The loader first: it loads the kernel, and its declaration file types globalThis.ITERL2NORM_WASM
+// (docs/design.md §8), which this import carries into the entry's declarations.
+import "./wasm.js";
+
 export { layerNorm, l2Normalize } from "./normalize.js";
 export { createLayerNorm, createL2Normalize, type Normalizer } from "./prepared.js";
 export { rsqrt, fisr, type FisrCallOptions } from "./scalar.js";

@@ -1,13 +1,16 @@
 /**
  * Loads the kernel synchronously when this module is imported, and describes its
  * exports (the ABI of docs/ABI.md, nothing more). Two builds share the exports:
- * build/iterl2norm.wasm (SIMD) and build/iterl2norm.scalar.wasm (no SIMD), chosen
- * by `WebAssembly.validate` or forced with ITERL2NORM_WASM=simd|scalar. The module
- * imports nothing; its enum values are read from its exported globals.
+ * build/iterl2norm.wasm (SIMD) and build/iterl2norm.scalar.wasm (no SIMD), chosen by
+ * `WebAssembly.validate` or forced (globalThis.ITERL2NORM_WASM, else the environment
+ * variable ITERL2NORM_WASM where reading it needs no permission). The compiled module
+ * comes from #kernel-source (package.json "imports"): embedded bytes by default, .wasm
+ * modules in workerd (docs/design.md §8). Nothing here imports a built-in, so bundlers
+ * and hosts without Node's modules load it as it is. The module imports nothing; its
+ * enum values are read from its exported globals.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { instantiateSync } from "@assemblyscript/loader";
+import { source } from "#kernel-source";
+import { rangeError } from "./validate.js";
 
 /** A row call's shape: input and output pointers, row count and length, ε (docs/ABI.md). */
 type Rows = [x: number, out: number, rows: number, dim: number, eps: number];
@@ -64,36 +67,58 @@ export type KernelConstants = { readonly [K in (typeof CONSTANT_NAMES)[number]]:
 /** The two builds. */
 export type Build = "simd" | "scalar";
 
-const resolveAsset = createRequire(import.meta.url).resolve;
+declare global {
+  /**
+   * Forces a build of the kernel: "simd" or "scalar". Read once, when the package is first
+   * imported, so it must be set before that (in a module evaluated earlier, or before a
+   * dynamic import); it takes precedence over the environment variable ITERL2NORM_WASM
+   * (docs/design.md §8).
+   */
+  var ITERL2NORM_WASM: Build | undefined;
+}
 
-/** Absolute paths of the builds, through the package's own `exports` (iterl2norm/wasm, iterl2norm/wasm-scalar). */
-export const WASM_PATHS: Readonly<Record<Build, string>> = Object.freeze({
-  simd: resolveAsset("iterl2norm/wasm"),
-  scalar: resolveAsset("iterl2norm/wasm-scalar"),
-});
+const EXPECTED = '"simd" or "scalar"';
 
-/** The build to load: ITERL2NORM_WASM if set, else SIMD when this engine validates it. */
-function chooseBuild(simdBytes: Uint8Array<ArrayBuffer>): Build {
-  const forced = process.env.ITERL2NORM_WASM;
-  if (forced !== undefined && forced !== "") {
-    if (forced !== "simd" && forced !== "scalar")
-      throw new RangeError(`ITERL2NORM_WASM must be "simd" or "scalar"; got ${JSON.stringify(forced)}`);
-    return forced;
-  }
-  return WebAssembly.validate(simdBytes) ? "simd" : "scalar";
+/** A forced build, checked: undefined when not set. */
+function forced(name: string, value: unknown): Build | undefined {
+  if (value === undefined) return undefined;
+  if (value === "simd" || value === "scalar") return value;
+  throw rangeError(name, value, EXPECTED);
+}
+
+/**
+ * ITERL2NORM_WASM from the environment where reading it needs no permission: Node and Bun.
+ * Deno asks for --allow-env (or throws NotCapable) on any read of process.env, so there it is
+ * never read (globalThis.ITERL2NORM_WASM works everywhere). Browsers have no process.
+ */
+function environmentSetting(): string | undefined {
+  const host = globalThis as { Deno?: unknown; process?: { env?: Record<string, string | undefined> } };
+  if (host.Deno !== undefined) return undefined;
+  const value = host.process?.env?.ITERL2NORM_WASM;
+  return value === "" ? undefined : value;
+}
+
+/** The build to load: globalThis.ITERL2NORM_WASM, else ITERL2NORM_WASM, else SIMD when this engine validates it. */
+function chooseBuild(): Build {
+  return (
+    forced("globalThis.ITERL2NORM_WASM", globalThis.ITERL2NORM_WASM) ??
+    forced("the environment variable ITERL2NORM_WASM", environmentSetting()) ??
+    (source.simdValidates() ? "simd" : "scalar")
+  );
 }
 
 function load(): { kernel: KernelExports; constants: KernelConstants; build: Build } {
-  const simdBytes = new Uint8Array(readFileSync(WASM_PATHS.simd));
-  const build = chooseBuild(simdBytes);
-  const path = WASM_PATHS[build];
-  const { instance } = instantiateSync(build === "simd" ? simdBytes : readFileSync(path), {});
+  const build = chooseBuild();
+  const instance = new WebAssembly.Instance(source.module(build), {});
   const raw = instance.exports as Record<string, unknown>;
   const constants = {} as Record<keyof KernelConstants, number>;
   for (const name of CONSTANT_NAMES) {
     const g = raw[name];
-    if (!(g instanceof WebAssembly.Global))
-      throw new Error(`iterl2norm: ${path} lacks the exported global ${name}; rebuild with npm run build`);
+    if (!(g instanceof WebAssembly.Global)) {
+      throw new Error(
+        `iterl2norm: ${source.origin(build)} lacks the exported global ${name}; rebuild with npm run build`,
+      );
+    }
     const v = Number(g.value);
     // u32 globals (magic constants) read back as signed i32: reinterpret them unsigned
     constants[name] = name.endsWith("MAGIC") || name.endsWith("MAGIC_ALT") ? v >>> 0 : v;

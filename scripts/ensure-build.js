@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds what is missing or older than its sources, so `npm test` and `npm start`
-// work on a fresh clone: the wasm builds, the library (dist/), the tools (cli/dist/).
+// work on a fresh clone: the wasm builds, their embedded copies (js/generated/), the
+// library (dist/), the tools (cli/dist/).
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -26,9 +27,16 @@ function mtime(file) {
 }
 
 const configs = Math.max(...["asconfig.json", "tsconfig.base.json", "tsconfig.build.json", "package.json"].map(mtime));
-const wasmStale =
-  Math.min(mtime("build/iterl2norm.wasm"), mtime("build/iterl2norm.scalar.wasm")) <
-  Math.max(newest("assembly", [".ts"]), configs);
+const WASM = ["build/iterl2norm.wasm", "build/iterl2norm.scalar.wasm"];
+// the builds as base64 modules the library imports (scripts/embed-wasm.js, part of npm run asbuild)
+const EMBEDDED = ["js/generated/wasm-simd.ts", "js/generated/wasm-scalar.ts"];
+
+// Each check runs after the steps before it, whose output it reads.
+if (Math.min(...WASM.map(mtime)) < Math.max(newest("assembly", [".ts"]), configs)) {
+  execSync("npm run asbuild", { cwd: root, stdio: "inherit" });
+} else if (Math.min(...EMBEDDED.map(mtime)) < Math.max(...WASM.map(mtime))) {
+  execSync("node scripts/embed-wasm.js", { cwd: root, stdio: "inherit" });
+}
 const libStale = mtime("dist/js/index.js") < Math.max(newest("js", [".ts"]), newest("hw", [".ts"]), configs);
 const toolsStale =
   libStale ||
@@ -41,6 +49,5 @@ const toolsStale =
       configs,
     );
 
-if (wasmStale) execSync("npm run asbuild", { cwd: root, stdio: "inherit" });
 if (libStale) execSync("npx tsc -p tsconfig.build.json", { cwd: root, stdio: "inherit" });
 if (toolsStale) execSync("npx tsc -p cli/tsconfig.json", { cwd: root, stdio: "inherit" });

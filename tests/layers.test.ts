@@ -10,6 +10,8 @@ import { describe, expect, it } from "vitest";
 const root = resolve(import.meta.dirname, "..");
 
 interface Manifest {
+  readonly exports?: Record<string, unknown>;
+  readonly imports?: Record<string, unknown>;
   readonly dependencies?: Record<string, string>;
   readonly peerDependencies?: Record<string, string>;
 }
@@ -29,13 +31,22 @@ interface Rule {
 }
 
 const LIBRARY_SUBPATHS = ["iterl2norm", "iterl2norm/hw", "iterl2norm/kernel"];
+// The library's loader reaches its own files through package.json: the "imports" entries (#kernel-source)
+// and the .wasm files it exports, imported as modules where bytes cannot be compiled (docs/design.md §8).
+const LIBRARY_OWN = [
+  ...Object.keys(library.imports ?? {}),
+  ...Object.keys(library.exports ?? {})
+    .filter((p) => p.endsWith(".wasm"))
+    .map((p) => `iterl2norm${p.slice(1)}`),
+];
 const RULES: Readonly<Record<string, Rule>> = {
   // the kernel: AssemblyScript only, no imports from outside assembly/ (the .wasm imports nothing)
   assembly: { folders: ["assembly"], packages: [], builtins: false },
-  // the library: its own files and its declared runtime dependencies
-  js: { folders: ["js"], packages: declared(library), builtins: true },
+  // the library: its own files and its declared runtime dependencies; no Node built-in, as it runs on
+  // every JavaScript host (docs/design.md §8)
+  js: { folders: ["js"], packages: [...declared(library), ...LIBRARY_OWN], builtins: false },
   // the model: the library's files (it ships in the same package) and the library's dependencies
-  hw: { folders: ["hw", "js"], packages: declared(library), builtins: true },
+  hw: { folders: ["hw", "js"], packages: declared(library), builtins: false },
   // the suites: the library through its package names only (they ship in the tools package)
   bench: {
     folders: ["bench"],
@@ -103,8 +114,8 @@ describe("layers point one way", () => {
     });
   }
 
-  it("the library package declares one runtime dependency", () => {
-    expect(declared(library)).toEqual(["@assemblyscript/loader"]);
+  it("the library package declares no runtime dependency", () => {
+    expect(declared(library)).toEqual([]);
   });
 
   it("the checker sees every kind of import it is meant to catch", () => {
@@ -131,5 +142,8 @@ describe("layers point one way", () => {
     expect(violation("bench", join(root, "bench", "probe.ts"), "../js/wasm.js")).toMatch(/from js\//);
     expect(violation("bench", join(root, "bench", "probe.ts"), "iterl2norm/hw")).toMatch(/package iterl2norm\/hw/);
     expect(violation("assembly", join(root, "assembly", "probe.ts"), "node:fs")).toMatch(/built-in/);
+    expect(violation("js", join(root, "js", "probe.ts"), "node:fs")).toMatch(/built-in/);
+    expect(violation("js", join(root, "js", "probe.ts"), "#kernel-source")).toBeUndefined();
+    expect(violation("bench", join(root, "bench", "probe.ts"), "#kernel-source")).toMatch(/package #kernel-source/);
   });
 });

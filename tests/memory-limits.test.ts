@@ -4,6 +4,7 @@
 // build with a maximum declared in its memory section, so the engine refuses to grow
 // past LIMIT_BYTES exactly as it refuses past 4 GiB, without this test touching gigabytes.
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLayerNorm, createWorkspace, l2Normalize, layerNorm, toBF16 } from "iterl2norm";
 import { kernel } from "iterl2norm/kernel";
@@ -36,7 +37,7 @@ const { LIMIT_BYTES, withMemoryMaximum } = vi.hoisted(() => {
     return out;
   }
   /** The module with its one memory's maximum set to `pages` (memory section, id 5). */
-  function withMemoryMaximum(wasm: Uint8Array, pages: number): Uint8Array {
+  function withMemoryMaximum(wasm: Uint8Array, pages: number): Uint8Array<ArrayBuffer> {
     let at = 8; // magic and version
     while (at < wasm.length) {
       const id = wasm[at]!;
@@ -65,9 +66,11 @@ const { LIMIT_BYTES, withMemoryMaximum } = vi.hoisted(() => {
 
 vi.mock("../js/wasm.js", async (importOriginal) => {
   const real = await importOriginal<typeof import("../js/wasm.js")>();
-  const { instantiateSync } = await import("@assemblyscript/loader");
-  const bytes = withMemoryMaximum(new Uint8Array(readFileSync(real.WASM_PATHS[real.build])), LIMIT_BYTES / 65536);
-  const { instance } = instantiateSync(bytes, {});
+  const path = createRequire(import.meta.url).resolve(
+    real.build === "simd" ? "iterl2norm/wasm" : "iterl2norm/wasm-scalar",
+  );
+  const bytes = withMemoryMaximum(new Uint8Array(readFileSync(path)), LIMIT_BYTES / 65536);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
   return { ...real, kernel: instance.exports };
 });
 

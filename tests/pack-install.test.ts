@@ -1,12 +1,13 @@
 // `npm pack` of both packages → install into empty projects → use them the ways a
 // user would. The library alone: its footprint, ESM import, CommonJS require
-// (Node ≥ 20.19), the hw, kernel and .wasm subpaths, and the type declarations.
-// The tools package next to it: the bin and the report.
-import { execFileSync } from "node:child_process";
+// (Node ≥ 20.19), the hw, kernel and .wasm subpaths, both builds and how one is
+// forced, and the type declarations. The tools package next to it: the bin and the report.
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { packLibrary } from "./pack.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -45,7 +46,7 @@ function script(name: string, lines: string[]): string {
   return run(process.execPath, [name]).trim();
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "iterl2norm-pack-"));
   const pack = (args: string[]): string => {
     const packed = JSON.parse(run(npm, ["pack", "--json", "--pack-destination", dir, ...args], root)) as {
@@ -53,7 +54,7 @@ beforeAll(() => {
     }[];
     return join(dir, packed[0]!.filename);
   };
-  tarball = pack([]);
+  tarball = await packLibrary();
   toolsTarball = pack(["--workspace", "cli"]);
   app = installInto(join(dir, "app"), [tarball]);
   toolsApp = installInto(join(dir, "tools"), [tarball, toolsTarball]);
@@ -64,7 +65,13 @@ describe("the packed package installed into an empty project", () => {
     expect(statSync(tarball).size).toBeLessThan(300_000);
     const files = run("tar", ["-tzf", tarball]).split("\n").filter(Boolean);
     expect(files).toContain("package/build/iterl2norm.wasm");
+    expect(files).toContain("package/build/iterl2norm.scalar.wasm");
     expect(files).toContain("package/dist/js/index.js");
+    // the sources of #kernel-source (package.json "imports") and the embedded builds the default one imports
+    expect(files).toContain("package/dist/js/source/bytes.js");
+    expect(files).toContain("package/dist/js/source/workerd.js");
+    expect(files).toContain("package/dist/js/generated/wasm-simd.js");
+    expect(files).toContain("package/dist/js/generated/wasm-scalar.js");
     expect(files).toContain("package/dist/js/index.d.ts");
     expect(
       files.some(
@@ -76,8 +83,8 @@ describe("the packed package installed into an empty project", () => {
     ).toBe(false);
   });
 
-  it("adds at most 2 packages and 1 MB to an empty project", () => {
-    expect(installedPackages(app).sort()).toEqual(["node_modules/@assemblyscript/loader", "node_modules/iterl2norm"]);
+  it("adds 1 package (it has no dependency) and at most 1 MB to an empty project", () => {
+    expect(installedPackages(app).sort()).toEqual(["node_modules/iterl2norm"]);
     // `du -sk`: disk blocks, as `du -sh node_modules` reports them
     const kib = Number(run("du", ["-sk", join(app, "node_modules")]).split("\t")[0]);
     expect(kib).toBeLessThanOrEqual(1024);
@@ -134,6 +141,68 @@ describe("the packed package installed into an empty project", () => {
     expect(out).toBe("116 227 0");
   });
 
+  it("loads either build, chosen by validation or forced by ITERL2NORM_WASM or globalThis; same bits", () => {
+    const body = [
+      "const x = Float32Array.from({ length: 2 * 97 }, (_, i) => Math.sin(i * 0.37) * 3 + 1);",
+      "const y = new Uint32Array(layerNorm(x, { dim: 97 }).buffer);",
+      "console.log(build, constants.HAS_SIMD, y.join(','));",
+    ];
+    const esm = ["import { layerNorm } from 'iterl2norm';", "import { build, constants } from 'iterl2norm/kernel';"];
+    writeFileSync(join(app, "build.mjs"), [...esm, ...body].join("\n"));
+    // a module evaluated before the package: the way to set the global ahead of static imports
+    writeFileSync(join(app, "force-scalar.mjs"), "globalThis.ITERL2NORM_WASM = 'scalar';\n");
+    writeFileSync(join(app, "build-global.mjs"), ["import './force-scalar.mjs';", ...esm, ...body].join("\n"));
+    const cjs = [
+      "const { layerNorm } = require('iterl2norm');",
+      "const { build, constants } = require('iterl2norm/kernel');",
+    ];
+    const node = (args: string[], ITERL2NORM_WASM?: string): string[] => {
+      const r = spawnSync(process.execPath, args, {
+        cwd: app,
+        encoding: "utf8",
+        env: { ...process.env, ITERL2NORM_WASM },
+      });
+      expect(r.stderr).toBe("");
+      return r.stdout.trim().split(" ");
+    };
+    const simd = node(["build.mjs"]);
+    expect(simd.slice(0, 2)).toEqual(["simd", "1"]);
+    const scalar = [
+      node(["build.mjs"], "scalar"),
+      node(["-e", [...cjs, ...body].join("\n")], "scalar"), // require(esm)
+      node(["build-global.mjs"]),
+      node(["build-global.mjs"], "simd"), // globalThis wins over the environment
+    ];
+    for (const r of scalar) {
+      expect(r.slice(0, 2)).toEqual(["scalar", "0"]);
+      // the builds are bit-identical (docs/design.md §2)
+      expect(r[2]).toBe(simd[2]);
+    }
+  });
+
+  it("rejects a bad ITERL2NORM_WASM at import with a RangeError naming it", () => {
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", "import 'iterl2norm';"], {
+      cwd: app,
+      encoding: "utf8",
+      env: { ...process.env, ITERL2NORM_WASM: "sse" },
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(
+      'RangeError: the environment variable ITERL2NORM_WASM must be "simd" or "scalar"; got "sse"',
+    );
+  });
+
+  it("exports the .wasm files the workerd source imports as modules, by specifiers ending in .wasm", () => {
+    const out = script("wasm-exports.mjs", [
+      "import { readFileSync } from 'node:fs';",
+      "for (const s of ['iterl2norm/build/iterl2norm.wasm', 'iterl2norm/build/iterl2norm.scalar.wasm']) {",
+      "  const m = new WebAssembly.Module(readFileSync(new URL(import.meta.resolve(s))));",
+      "  console.log(WebAssembly.Module.imports(m).length, WebAssembly.Module.exports(m).length > 0);",
+      "}",
+    ]);
+    expect(out).toBe("0 true\n0 true");
+  });
+
   it("has no bin: the command is the tools package's", () => {
     expect(readdirSync(join(app, "node_modules")).includes(".bin")).toBe(false);
   });
@@ -167,6 +236,36 @@ describe("the packed package installed into an empty project", () => {
       ].join("\n"),
     );
     run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."]);
+  });
+
+  it("types globalThis.ITERL2NORM_WASM for a TypeScript user of the package's entry", () => {
+    writeFileSync(
+      join(app, "tsconfig.global.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          lib: ["ES2022", "DOM"],
+          types: [],
+        },
+        // the global is typed by the entry's declarations: any file of the program importing the package
+        files: ["force-scalar.ts", "use-global.ts"],
+      }),
+    );
+    writeFileSync(
+      join(app, "force-scalar.ts"),
+      [
+        "globalThis.ITERL2NORM_WASM = 'scalar';",
+        '// @ts-expect-error: only "simd" and "scalar" are builds',
+        "globalThis.ITERL2NORM_WASM = 'avx';",
+        "export {};",
+      ].join("\n"),
+    );
+    writeFileSync(join(app, "use-global.ts"), "import { layerNorm } from 'iterl2norm';\nexport const f = layerNorm;\n");
+    run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.global.json"]);
   });
 });
 
