@@ -134,9 +134,13 @@ describe("malformed input: exit 1, a clear message, no output file left behind",
       "wrong dtype (int32)",
       "int.npy",
       (() => {
+        // "<f4" becomes "<i4" byte for byte: TextDecoder("latin1") is windows-1252, which turns the
+        // magic byte 0x93 into U+201C on Node ≥ 22 (Node 20 decoded 0x80–0x9F as C1 controls).
         const h = npyHeader("float32", [2, 2]);
-        const s = new TextDecoder("latin1").decode(h).replace("<f4", "<i4");
-        return new Uint8Array([...s].map((c) => c.charCodeAt(0)).concat(new Array(16).fill(0)));
+        const bytes = new Uint8Array(h.length + 16);
+        bytes.set(h);
+        bytes[Buffer.from(h).indexOf("<f4") + 1] = "i".charCodeAt(0);
+        return bytes;
       })(),
       [],
       /unsupported \.npy dtype "<i4"/,
