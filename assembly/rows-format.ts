@@ -8,14 +8,15 @@
 //   load      w_i = F value of x_i (f32 input rounded to F, or 16-bit pattern decoded)
 //             into a scratch row of n f32 (so out may be x: in place works)
 //   mean      t_i = R(w_i − w_0);  S = Σ t_i;  δ = R(S·(1/d));  c = R(w_0 + δ)     (LayerNorm)
-//   Σy²       y_i = R(w_i − c) if |c| ≤ |δ|, else R(R(w_i − w_0) − δ);  q_i = y_i·y_i;
-//             m = R(Σ q_i + ε-term)
+//   Σy²       q_i = R(w_i − c)²;  q = Σ q_i;  err = (w_0 + δ) − c (TwoSum in F);
+//             P = d·err² when that exceeds 2^−42·q, else 0 (f32);  m = R((q − P) + ε-term)
 //   a         a = inverseNormF(m) (scalar.ts), a = 0 when m is +Inf after rescaling
-//   output    out_i = R(R(R(y_i·s)·R(γ_i)) + R(β_i)),  s = R(R(√d)·a) (LayerNorm) or a (L2)
+//   output    out_i = R(R(R(y_i·s)·R(γ_i)) + R(β_i)),  s = R(R(√d)·a) (LayerNorm) or a (L2),
+//             y_i = R(w_i − c), then R(y_i − err) when P ≠ 0
 //
-// R is rounding to F. The centring rule is rows.ts's (docs/design.md §1 step 2): the rounded
-// mean c is used only when its rounding, u·|c| ≤ u·|δ|, is no larger than δ's own; otherwise
-// y_i carries only roundings of values of the row's own spread. Accumulation (the
+// R is rounding to F. The centring rule is rows.ts's (docs/design.md §1 step 2, centre.ts):
+// the Σy² pass centres by the rounded mean c; rows whose err is large against their spread
+// correct m by P and subtract err in the output pass. Accumulation (the
 // sums S and Σq): ACCUMULATE_FP32 adds the terms in f32 (q_i = y_i² is exact in f32 for
 // F operands), multiplies S by the f32 1/d and adds the f32 ε-term before the one
 // rounding to F; ACCUMULATE_NATIVE rounds every q_i, every partial sum, 1/d and the
@@ -36,7 +37,8 @@ import {
 import { fromBits, roundTo, roundTox4, toBits } from "./formats";
 import { customC, magic, method, policy, setInverseNorm, steps, variant } from "./method";
 import { maxAbs } from "./rows";
-import { chunkOf, reduce, SQUARES, SQUARES_1, SUM } from "./sum";
+import { meanError, shiftCost, twoShiftCorrection } from "./centre";
+import { chunkOf, reduce, SQUARES, SUM } from "./sum";
 import { exponentOf, inverseNormF, pow2f } from "./scalar";
 
 // Per-call parameters, set once by the exported entry point.
@@ -87,28 +89,44 @@ function loadRow(src: usize, w: usize, n: i32): void {
 
 /** S = Σ R(w_i − x0) in the accumulate mode (not rounded to F in ACCUMULATE_FP32). */
 function sumShifted(w: usize, n: i32, x0: f32): f32 {
-  return reduce(w, n, x0, 0, SUM, format, native, chunkOf(native, n));
+  return reduce(w, n, x0, SUM, format, native, chunkOf(native, n));
 }
 
-/** Σ q_i, q_i = y_i² with y_i = R(w_i − c), then R(y_i − delta) when two (q_i rounded to F in native mode). */
-function sumSquares(w: usize, n: i32, c: f32, delta: f32, two: bool): f32 {
-  if (two) return reduce(w, n, c, delta, SQUARES, format, native, chunkOf(native, n));
-  return reduce(w, n, c, 0, SQUARES_1, format, native, chunkOf(native, n));
+/** Σ q_i, q_i = y_i² with y_i = R(w_i − c) (q_i rounded to F in native mode). */
+function sumSquares(w: usize, n: i32, c: f32): f32 {
+  return reduce(w, n, c, SQUARES, format, native, chunkOf(native, n));
 }
 
-// The centring of the last centre() call: y = R(w − cenC), then R(y − cenDelta) when cenTwo.
+// The centring of the last centre() call: y = R(w − cenC), then R(y − cenErr) when cenTwo.
 let cenC: f32 = 0;
-let cenDelta: f32 = 0;
+let cenErr: f32 = 0;
 let cenTwo: bool = false;
 
-/** The centring rule (top) for the row at w; invD is the f32 1/d (FP32 accumulation) or R(1/d) (native). */
-function centre(w: usize, n: i32, invD: f32): void {
+/**
+ * The centring rule (top) for the row at w, with m: returns R(fl(q − P) + eps), q = Σ R(w_i − c)²
+ * (centre.ts); invD is the f32 1/d (FP32 accumulation) or R(1/d) (native).
+ */
+function centredM(w: usize, n: i32, invD: f32, eps: f32): f32 {
   const x0 = load<f32>(w);
   const delta = R(sumShifted(w, n, x0) * invD);
   const c = R(x0 + delta);
-  cenTwo = !(abs<f32>(c) <= abs<f32>(delta));
-  cenC = cenTwo ? x0 : c;
-  cenDelta = cenTwo ? delta : 0;
+  const err = meanError(x0, delta, c, format);
+  const cost = shiftCost(err, <f32>n);
+  const q = sumSquares(w, n, c);
+  const p = twoShiftCorrection(cost, q);
+  cenC = c;
+  cenTwo = p > 0;
+  cenErr = cenTwo ? err : 0;
+  return R(q - p + eps);
+}
+
+/** m of the row at w: centred (LayerNorm) or Σw_i² (L2, c = 0, one shift). */
+function rowM(w: usize, n: i32, center: bool, invD: f32, eps: f32): f32 {
+  cenC = 0;
+  cenErr = 0;
+  cenTwo = false;
+  if (center) return centredM(w, n, invD, eps);
+  return R(reduce(w, n, 0, SQUARES, format, native, chunkOf(native, n)) + eps);
 }
 
 /** w_i = R(w_i·s) in place. */
@@ -135,16 +153,16 @@ function scaleRow(w: usize, n: i32, s: f32): void {
 }
 
 /**
- * out_i = R(R(R(y_i·s)·R(γ_i)) + R(β_i)), y_i = R(w_i − c), then R(y_i − δ) when two; γ/β
+ * out_i = R(R(R(y_i·s)·R(γ_i)) + R(β_i)), y_i = R(w_i − c), then R(y_i − err) when two; γ/β
  * steps left out when their pointer is 0.
  */
 function outputPass(
-  w: usize, dst: usize, n: i32, c: f32, delta: f32, two: bool, s: f32, g: usize, b: usize,
+  w: usize, dst: usize, n: i32, c: f32, err: f32, two: bool, s: f32, g: usize, b: usize,
 ): void {
   let i = 0;
   if (ASC_FEATURE_SIMD && !ioBits) {
     const vc = f32x4.splat(c);
-    const vd = f32x4.splat(delta);
+    const vd = f32x4.splat(err);
     const vs = f32x4.splat(s);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
@@ -159,7 +177,7 @@ function outputPass(
   for (; i < n; i++) {
     const o = <usize>i << 2;
     let y = R(load<f32>(w + o) - c);
-    if (two) y = R(y - delta);
+    if (two) y = R(y - err);
     let v = R(y * s);
     if (g != 0) v = R(v * R(load<f32>(g + o)));
     if (b != 0) v = R(v + R(load<f32>(b + o)));
@@ -193,11 +211,7 @@ export function normalizeRowF(
   loadRow(src, w, n);
   const invDm = native ? R(invD) : invD;
   const epsM = native ? R(epsTerm) : epsTerm;
-  cenC = 0;
-  cenDelta = 0;
-  cenTwo = false;
-  if (center) centre(w, n, invDm);
-  let m = R(sumSquares(w, n, cenC, cenDelta, cenTwo) + epsM);
+  let m = rowM(w, n, center, invDm, epsM);
   const low = format == FORMAT_FP16 ? M_LOW_FP16 : M_LOW_BF16;
   let a: f32;
   if (m >= low && m < Infinity) {
@@ -211,18 +225,17 @@ export function normalizeRowF(
     if (big == 0) {
       a = 0;
       cenC = 0;
-      cenDelta = 0;
+      cenErr = 0;
       cenTwo = false;
     } else {
       const k = min<i32>(126, max<i32>(-126, targetExponent(n) - exponentOf(big)));
       const s = pow2f(k);
       scaleRow(w, n, s);
-      if (center) centre(w, n, invDm);
       const epsS = native ? R(R(epsM * s) * s) : epsM * s * s;
-      m = R(sumSquares(w, n, cenC, cenDelta, cenTwo) + epsS);
+      m = rowM(w, n, center, invDm, epsS);
       a = m > 0 ? aFromM(m) : 0;
     }
   }
   const scale = center ? R(R(sqrtD) * a) : a;
-  outputPass(w, dst, n, cenC, cenDelta, cenTwo, scale, g, b);
+  outputPass(w, dst, n, cenC, cenErr, cenTwo, scale, g, b);
 }

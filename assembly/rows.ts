@@ -10,17 +10,14 @@
 // Passes per row (LayerNorm; L2 skips the first and uses μ = 0):
 //
 //   1. S = Σ(x_i − x₀), δ = S·(1/d), c = x₀ + δ  (the shift x₀ makes a constant row exact)
-//   2. m = Σy_i² + d·ε,  y_i = x_i − c when |c| ≤ |δ|, else (x_i − x₀) − δ
-//   3. out_i = (y_i·s)·γ_i + β_i,  s = √d·a (LayerNorm) or a (L2)
+//   2. q = Σ(x_i − c)², m = (q − P) + d·ε, P = d·err² or 0 (centre.ts)
+//   3. out_i = (y_i·s)·γ_i + β_i,  s = √d·a (LayerNorm) or a (L2),
+//      y_i = x_i − c, then − err on rows that take two shifts
 //
-// The centring rule (docs/design.md §1 step 2). c is μ = x₀ + δ rounded to f32, off by
-// up to u·|c|: on a row of unit spread about 1e7 (f32 spacing 1 there) that would be
-// the error of every y_i. So when |c| > |δ| the rounded mean is not used: y_i =
-// (x_i − x₀) − δ, two roundings of values of the row's own spread (x_i − x₀ is exact
-// when x_i and x₀ are within a factor 2). When |c| ≤ |δ| (rows about 0, the common
-// case) c's rounding, u·|c| ≤ u·|δ|, is no larger than δ's own, and the one shift
-// saves a subtraction per value in passes 2 and 3 (what the second shift costs:
-// `iterl2norm bench breakdown`, "rows about 10⁷").
+// The centring rule (docs/design.md §1 step 2, assembly/centre.ts): c is the mean rounded
+// to f32, off by err; on a row of unit spread about 1e7 (f32 spacing 1 there) err would be
+// the error of every y_i. Rows where err is large against their spread take a second
+// shift in the output pass only; ordinary rows never do, so they cost what they did.
 //
 // Why two statistics passes and not the fused one-pass m = Σ(x−K)² − (Σ(x−K))²/d.
 // The fused form saves one load, one subtraction and one addition per vector
@@ -57,7 +54,8 @@
 import { FORMAT_FP32, M_LOW } from "./constants";
 import { customC, magic, method, policy, steps, variant } from "./method";
 import { exponentOf, inverseNorm, pow2f } from "./scalar";
-import { CHUNK, reduce, SQUARES, SQUARES_1, SUM, sumSquaresF32 } from "./sum";
+import { meanError, shiftCost, twoShiftCorrection } from "./centre";
+import { CHUNK, reduce, SQUARES, SUM, sumSquaresF32 } from "./sum";
 
 /** Rows whose statistics are taken before their output passes (normalizeRows). */
 const GROUP: i32 = 4;
@@ -102,7 +100,7 @@ const GROUP_MAX_DIM: i32 = 2048;
   for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), value);
 }
 
-/** One f32x4 of output from the vectors at offset k of each stream: (y·s)·γ + β, y = (x − c) [− δ]. */
+/** One f32x4 of output from the vectors at offset k of each stream: (y·s)·γ + β, y = (x − c) [− err]. */
 // @ts-ignore: decorator
 @inline function outVec(
   ps: usize, pg: usize, pb: usize, k: usize, vc: v128, vd: v128, vs: v128, two: bool, hasG: bool, hasB: bool,
@@ -116,7 +114,7 @@ const GROUP_MAX_DIM: i32 = 2048;
 }
 
 /**
- * out_i = (y_i·s)·γ_i + β_i, y_i = x_i − c, then − δ when `two` (the centring rule), with
+ * out_i = (y_i·s)·γ_i + β_i, y_i = x_i − c, then − err when `two` (the centring rule), with
  * the γ and β steps left out when their pointer is 0. Every vector is loaded before it
  * is stored, so src == dst works.
  * One pointer per stream, advanced once per 32 values, so the loads and stores of
@@ -124,13 +122,13 @@ const GROUP_MAX_DIM: i32 = 2048;
  */
 // @ts-ignore: decorator
 @inline function outputPass(
-  src: usize, dst: usize, n: i32, c: f32, delta: f32, two: bool, s: f32, g: usize, b: usize,
+  src: usize, dst: usize, n: i32, c: f32, err: f32, two: bool, s: f32, g: usize, b: usize,
   hasG: bool, hasB: bool,
 ): void {
   let ps = src, pd = dst, pg = g, pb = b;
   if (ASC_FEATURE_SIMD) {
     const vc = f32x4.splat(c);
-    const vd = f32x4.splat(delta);
+    const vd = f32x4.splat(err);
     const vs = f32x4.splat(s);
     const end32 = src + (<usize>(n & ~31) << 2);
     while (ps < end32) {
@@ -167,7 +165,7 @@ const GROUP_MAX_DIM: i32 = 2048;
   const end = src + (<usize>n << 2);
   while (ps < end) {
     let y = load<f32>(ps) - c;
-    if (two) y = y - delta;
+    if (two) y = y - err;
     let v = y * s;
     if (hasG) v = v * load<f32>(pg);
     if (hasB) v = v + load<f32>(pb);
@@ -182,21 +180,21 @@ const GROUP_MAX_DIM: i32 = 2048;
 /** The output pass specialised for the presence of γ and β. */
 // @ts-ignore: decorator
 @inline function outputGB(
-  src: usize, dst: usize, n: i32, c: f32, delta: f32, two: bool, s: f32, g: usize, b: usize,
+  src: usize, dst: usize, n: i32, c: f32, err: f32, two: bool, s: f32, g: usize, b: usize,
 ): void {
   if (g != 0) {
-    if (b != 0) outputPass(src, dst, n, c, delta, two, s, g, b, true, true);
-    else outputPass(src, dst, n, c, delta, two, s, g, b, true, false);
+    if (b != 0) outputPass(src, dst, n, c, err, two, s, g, b, true, true);
+    else outputPass(src, dst, n, c, err, two, s, g, b, true, false);
   } else {
-    if (b != 0) outputPass(src, dst, n, c, delta, two, s, g, b, false, true);
-    else outputPass(src, dst, n, c, delta, two, s, g, b, false, false);
+    if (b != 0) outputPass(src, dst, n, c, err, two, s, g, b, false, true);
+    else outputPass(src, dst, n, c, err, two, s, g, b, false, false);
   }
 }
 
 /** The output pass specialised for the centring (one or two shifts) and the presence of γ and β. */
-function output(src: usize, dst: usize, n: i32, c: f32, delta: f32, two: bool, s: f32, g: usize, b: usize): void {
-  if (two) outputGB(src, dst, n, c, delta, true, s, g, b);
-  else outputGB(src, dst, n, c, delta, false, s, g, b);
+function output(src: usize, dst: usize, n: i32, c: f32, err: f32, two: bool, s: f32, g: usize, b: usize): void {
+  if (two) outputGB(src, dst, n, c, err, true, s, g, b);
+  else outputGB(src, dst, n, c, err, false, s, g, b);
 }
 
 // @ts-ignore: decorator
@@ -206,39 +204,34 @@ function output(src: usize, dst: usize, n: i32, c: f32, delta: f32, two: bool, s
 }
 
 // The centring of the last rowStats call (its m is the return value): y = x − statC, then
-// − statDelta when statTwo (the rule of the header).
+// − statErr when statTwo (the rule of the header).
 let statC: f32 = 0;
-let statDelta: f32 = 0;
+let statErr: f32 = 0;
 let statTwo: bool = false;
 
-/** Σ((x_i − x₀) − δ)², the two-shift Σy² (a call: kept out of rowStats's inlined copies). */
-function sumSquaresTwoShifts(src: usize, n: i32, x0: f32, delta: f32): f32 {
-  return reduce(src, n, x0, delta, SQUARES, FORMAT_FP32, false, CHUNK);
-}
-
 /**
- * Statistics of one row: sets statC, statDelta, statTwo (c = 0, one shift, when not
- * centering) and returns m = Σy_i² + epsTerm (passes 1 and 2 of the header).
+ * Statistics of one row: sets statC, statErr, statTwo (c = 0, one shift, when not
+ * centering) and returns m (passes 1 and 2 of the header).
  */
 // @ts-ignore: decorator
 @inline function rowStats(src: usize, n: i32, center: bool, invD: f32, epsTerm: f32): f32 {
-  statDelta = 0;
+  statErr = 0;
   statTwo = false;
   if (!center) {
     statC = 0;
     return sumSquaresF32(src, n) + epsTerm;
   }
   const x0 = load<f32>(src);
-  const delta = reduce(src, n, x0, 0, SUM, FORMAT_FP32, false, CHUNK) * invD;
+  const delta = reduce(src, n, x0, SUM, FORMAT_FP32, false, CHUNK) * invD;
   const c = x0 + delta;
-  if (abs<f32>(c) <= abs<f32>(delta)) {
-    statC = c;
-    return reduce(src, n, c, 0, SQUARES_1, FORMAT_FP32, false, CHUNK) + epsTerm;
-  }
-  statC = x0;
-  statDelta = delta;
-  statTwo = true;
-  return sumSquaresTwoShifts(src, n, x0, delta) + epsTerm;
+  const err = meanError(x0, delta, c, FORMAT_FP32);
+  const cost = shiftCost(err, <f32>n);
+  const q = reduce(src, n, c, SQUARES, FORMAT_FP32, false, CHUNK);
+  const p = twoShiftCorrection(cost, q);
+  statC = c;
+  statTwo = p > 0;
+  statErr = statTwo ? err : 0;
+  return q - p + epsTerm;
 }
 
 /** True when m can go to the scalar path as is (else the row is rescaled or NaN). */
@@ -263,7 +256,7 @@ function rescaledRow(
     return;
   }
   let c: f32 = 0;
-  let delta: f32 = 0;
+  let err: f32 = 0;
   let two = false;
   let a: f32 = 0;
   if (big != 0) {
@@ -273,11 +266,11 @@ function rescaledRow(
     src = dst;
     const m = rowStats(src, n, center, invD, epsTerm * s * s);
     c = statC;
-    delta = statDelta;
+    err = statErr;
     two = statTwo;
     a = m > 0 ? aFromM(m) : 0;
   }
-  output(src, dst, n, c, delta, two, center ? sqrtD * a : a, g, b);
+  output(src, dst, n, c, err, two, center ? sqrtD * a : a, g, b);
 }
 
 /**
@@ -300,7 +293,7 @@ export function normalizeRow(
     return;
   }
   const a = aFromM(m);
-  output(src, dst, n, statC, statDelta, statTwo, center ? sqrtD * a : a, g, b);
+  output(src, dst, n, statC, statErr, statTwo, center ? sqrtD * a : a, g, b);
 }
 
 /**
@@ -322,19 +315,19 @@ export function normalizeRows(
       const o3 = o2 + rowBytes;
       const m0 = rowStats(x + o0, n, center, invD, epsTerm);
       const c0 = statC;
-      const d0 = statDelta;
+      const d0 = statErr;
       const w0 = statTwo;
       const m1 = rowStats(x + o1, n, center, invD, epsTerm);
       const c1 = statC;
-      const d1 = statDelta;
+      const d1 = statErr;
       const w1 = statTwo;
       const m2 = rowStats(x + o2, n, center, invD, epsTerm);
       const c2 = statC;
-      const d2 = statDelta;
+      const d2 = statErr;
       const w2 = statTwo;
       const m3 = rowStats(x + o3, n, center, invD, epsTerm);
       const c3 = statC;
-      const d3 = statDelta;
+      const d3 = statErr;
       const w3 = statTwo;
       const ok0 = usable(m0);
       const ok1 = usable(m1);

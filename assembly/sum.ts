@@ -1,5 +1,5 @@
 // The summation order of the row reductions (docs/design.md §2): the one definition
-// used by the FP32 row kernel (rows.ts: S = Σ(x − x₀), Σ((x − x₀) − δ)², Σx²) and by the
+// used by the FP32 row kernel (rows.ts: S = Σ(x − x₀), Σ(x − μ)², Σx²) and by the
 // BF16/FP16 row kernel (rows-format.ts: the same sums over terms rounded to F).
 // js/reference/sum.ts emulates it in plain TS, so the references agree with both
 // builds bit for bit on every row, not only on rows whose sums are exact.
@@ -42,15 +42,10 @@ import { roundTo, roundTox4 } from "./formats";
 /** Terms per chunk of the f32 sums (a multiple of 32, the SIMD loop's step): bounds the summation depth. */
 export const CHUNK: i32 = 512;
 
-/**
- * Term kinds (the centring rule: docs/design.md §1 step 2). SUM: R(v − c). SQUARES: y =
- * R(R(v − c) − δ), y·y (two shifts: c = x₀, δ the mean of the shifted row, μ = x₀ + δ
- * never rounded). SQUARES_1: y = R(v − c), y·y (one shift). SQUARES_0: v·v (no shift).
- */
+/** Term kinds. SUM: R(v − c). SQUARES: y = R(v − c), y·y. SQUARES_0: v·v (no shift). */
 export const SUM: i32 = 0;
 export const SQUARES: i32 = 1;
 export const SQUARES_0: i32 = 2;
-export const SQUARES_1: i32 = 3;
 
 // R is rounding to the format (FORMAT_FP32: none). In the native mode products and
 // sums are rounded to F as well; otherwise they stay f32 (q = y·y is exact in f32
@@ -80,20 +75,18 @@ function roundCall(x: f32, format: i32): f32 {
 }
 
 // @ts-ignore: decorator
-@inline function term1(v: f32, c: f32, delta: f32, kind: i32, format: i32, native: bool): f32 {
+@inline function term1(v: f32, c: f32, kind: i32, format: i32, native: bool): f32 {
   if (kind == SQUARES_0) return native ? R1(v * v, format) : v * v;
-  const t = R1(v - c, format);
-  if (kind == SUM) return t;
-  const y = kind == SQUARES_1 ? t : R1(t - delta, format);
+  const y = R1(v - c, format);
+  if (kind == SUM) return y;
   return native ? R1(y * y, format) : y * y;
 }
 
 // @ts-ignore: decorator
-@inline function term4(v: v128, vc: v128, vd: v128, kind: i32, format: i32, native: bool): v128 {
+@inline function term4(v: v128, vc: v128, kind: i32, format: i32, native: bool): v128 {
   if (kind == SQUARES_0) return native ? R4(f32x4.mul(v, v), format) : f32x4.mul(v, v);
-  const t = R4(f32x4.sub(v, vc), format);
-  if (kind == SUM) return t;
-  const y = kind == SQUARES_1 ? t : R4(f32x4.sub(t, vd), format);
+  const y = R4(f32x4.sub(v, vc), format);
+  if (kind == SUM) return y;
   return native ? R4(f32x4.mul(y, y), format) : f32x4.mul(y, y);
 }
 
@@ -109,17 +102,15 @@ function roundCall(x: f32, format: i32): f32 {
 
 /**
  * Σ term(v_i) over the n f32 values at p in the order of the header: kind SUM,
- * SQUARES, SQUARES_1 or SQUARES_0 about c (and δ for SQUARES), terms rounded to `format`, and every addition
+ * SQUARES or SQUARES_0 about c, terms rounded to `format`, and every addition
  * rounded to it as well when `native`; chunks of `chunk` terms (a multiple of 16,
  * or ≥ n for one chunk). The FP32 kernel passes FORMAT_FP32, false and CHUNK,
  * constants that the compiler folds away.
  */
 // @ts-ignore: decorator
-@inline export function reduce(
-  p: usize, n: i32, c: f32, delta: f32, kind: i32, format: i32, native: bool, chunk: i32,
-): f32 {
-  if (ASC_FEATURE_SIMD) return reduceSimd(p, n, c, delta, kind, format, native, chunk);
-  return reduceScalar(p, n, c, delta, kind, format, native, chunk);
+@inline export function reduce(p: usize, n: i32, c: f32, kind: i32, format: i32, native: bool, chunk: i32): f32 {
+  if (ASC_FEATURE_SIMD) return reduceSimd(p, n, c, kind, format, native, chunk);
+  return reduceScalar(p, n, c, kind, format, native, chunk);
 }
 
 /** The chunk length of an accumulate mode: CHUNK for f32 sums, one chunk over the row for native. */
@@ -131,16 +122,13 @@ function roundCall(x: f32, format: i32): f32 {
 /** Σx_i² in f32 (the FP32 kernel's L2 statistic). */
 // @ts-ignore: decorator
 @inline export function sumSquaresF32(p: usize, n: i32): f32 {
-  return reduce(p, n, 0, 0, SQUARES_0, FORMAT_FP32, false, CHUNK);
+  return reduce(p, n, 0, SQUARES_0, FORMAT_FP32, false, CHUNK);
 }
 
 /** reduce() with f32x4 accumulators. */
 // @ts-ignore: decorator
-@inline function reduceSimd(
-  p: usize, n: i32, c: f32, delta: f32, kind: i32, format: i32, native: bool, chunk: i32,
-): f32 {
+@inline function reduceSimd(p: usize, n: i32, c: f32, kind: i32, format: i32, native: bool, chunk: i32): f32 {
   const vc = f32x4.splat(c);
-  const vd = f32x4.splat(delta);
   let t = f32x4.splat(0);
   const end16 = p + (<usize>(n & ~15) << 2);
   let q = p;
@@ -149,20 +137,20 @@ function roundCall(x: f32, format: i32): f32 {
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
     // 32 values per step (vector j of the chunk into accumulator j mod 4), then at most one step of 16.
     for (; q + 128 <= stop; q += 128) {
-      a0 = add4(a0, term4(v128.load(q), vc, vd, kind, format, native), format, native);
-      a1 = add4(a1, term4(v128.load(q, 16), vc, vd, kind, format, native), format, native);
-      a2 = add4(a2, term4(v128.load(q, 32), vc, vd, kind, format, native), format, native);
-      a3 = add4(a3, term4(v128.load(q, 48), vc, vd, kind, format, native), format, native);
-      a0 = add4(a0, term4(v128.load(q, 64), vc, vd, kind, format, native), format, native);
-      a1 = add4(a1, term4(v128.load(q, 80), vc, vd, kind, format, native), format, native);
-      a2 = add4(a2, term4(v128.load(q, 96), vc, vd, kind, format, native), format, native);
-      a3 = add4(a3, term4(v128.load(q, 112), vc, vd, kind, format, native), format, native);
+      a0 = add4(a0, term4(v128.load(q), vc, kind, format, native), format, native);
+      a1 = add4(a1, term4(v128.load(q, 16), vc, kind, format, native), format, native);
+      a2 = add4(a2, term4(v128.load(q, 32), vc, kind, format, native), format, native);
+      a3 = add4(a3, term4(v128.load(q, 48), vc, kind, format, native), format, native);
+      a0 = add4(a0, term4(v128.load(q, 64), vc, kind, format, native), format, native);
+      a1 = add4(a1, term4(v128.load(q, 80), vc, kind, format, native), format, native);
+      a2 = add4(a2, term4(v128.load(q, 96), vc, kind, format, native), format, native);
+      a3 = add4(a3, term4(v128.load(q, 112), vc, kind, format, native), format, native);
     }
     if (q < stop) {
-      a0 = add4(a0, term4(v128.load(q), vc, vd, kind, format, native), format, native);
-      a1 = add4(a1, term4(v128.load(q, 16), vc, vd, kind, format, native), format, native);
-      a2 = add4(a2, term4(v128.load(q, 32), vc, vd, kind, format, native), format, native);
-      a3 = add4(a3, term4(v128.load(q, 48), vc, vd, kind, format, native), format, native);
+      a0 = add4(a0, term4(v128.load(q), vc, kind, format, native), format, native);
+      a1 = add4(a1, term4(v128.load(q, 16), vc, kind, format, native), format, native);
+      a2 = add4(a2, term4(v128.load(q, 32), vc, kind, format, native), format, native);
+      a3 = add4(a3, term4(v128.load(q, 48), vc, kind, format, native), format, native);
       q += 64;
     }
     const a01 = add4(a0, a1, format, native);
@@ -170,12 +158,12 @@ function roundCall(x: f32, format: i32): f32 {
     t = add4(t, add4(a01, a23, format, native), format, native);
   }
   const end4 = p + (<usize>(n & ~3) << 2);
-  for (; q < end4; q += 16) t = add4(t, term4(v128.load(q), vc, vd, kind, format, native), format, native);
+  for (; q < end4; q += 16) t = add4(t, term4(v128.load(q), vc, kind, format, native), format, native);
   const l01 = add1(f32x4.extract_lane(t, 0), f32x4.extract_lane(t, 1), format, native);
   const l23 = add1(f32x4.extract_lane(t, 2), f32x4.extract_lane(t, 3), format, native);
   let s = add1(l01, l23, format, native);
   const end = p + (<usize>n << 2);
-  for (; q < end; q += 4) s = add1(s, term1(load<f32>(q), c, delta, kind, format, native), format, native);
+  for (; q < end; q += 4) s = add1(s, term1(load<f32>(q), c, kind, format, native), format, native);
   return s;
 }
 
@@ -184,9 +172,7 @@ function roundCall(x: f32, format: i32): f32 {
  * a{j}{l}, total lane l is t{l}; each step of 16 values adds value 4j + l to a{j}{l}.
  */
 // @ts-ignore: decorator
-@inline function reduceScalar(
-  p: usize, n: i32, c: f32, delta: f32, kind: i32, format: i32, native: bool, chunk: i32,
-): f32 {
+@inline function reduceScalar(p: usize, n: i32, c: f32, kind: i32, format: i32, native: bool, chunk: i32): f32 {
   let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
   const end16 = p + (<usize>(n & ~15) << 2);
   let q = p;
@@ -197,22 +183,22 @@ function roundCall(x: f32, format: i32): f32 {
     let a20: f32 = 0, a21: f32 = 0, a22: f32 = 0, a23: f32 = 0;
     let a30: f32 = 0, a31: f32 = 0, a32: f32 = 0, a33: f32 = 0;
     for (; q < stop; q += 64) {
-      a00 = add1(a00, term1(load<f32>(q), c, delta, kind, format, native), format, native);
-      a01 = add1(a01, term1(load<f32>(q, 4), c, delta, kind, format, native), format, native);
-      a02 = add1(a02, term1(load<f32>(q, 8), c, delta, kind, format, native), format, native);
-      a03 = add1(a03, term1(load<f32>(q, 12), c, delta, kind, format, native), format, native);
-      a10 = add1(a10, term1(load<f32>(q, 16), c, delta, kind, format, native), format, native);
-      a11 = add1(a11, term1(load<f32>(q, 20), c, delta, kind, format, native), format, native);
-      a12 = add1(a12, term1(load<f32>(q, 24), c, delta, kind, format, native), format, native);
-      a13 = add1(a13, term1(load<f32>(q, 28), c, delta, kind, format, native), format, native);
-      a20 = add1(a20, term1(load<f32>(q, 32), c, delta, kind, format, native), format, native);
-      a21 = add1(a21, term1(load<f32>(q, 36), c, delta, kind, format, native), format, native);
-      a22 = add1(a22, term1(load<f32>(q, 40), c, delta, kind, format, native), format, native);
-      a23 = add1(a23, term1(load<f32>(q, 44), c, delta, kind, format, native), format, native);
-      a30 = add1(a30, term1(load<f32>(q, 48), c, delta, kind, format, native), format, native);
-      a31 = add1(a31, term1(load<f32>(q, 52), c, delta, kind, format, native), format, native);
-      a32 = add1(a32, term1(load<f32>(q, 56), c, delta, kind, format, native), format, native);
-      a33 = add1(a33, term1(load<f32>(q, 60), c, delta, kind, format, native), format, native);
+      a00 = add1(a00, term1(load<f32>(q), c, kind, format, native), format, native);
+      a01 = add1(a01, term1(load<f32>(q, 4), c, kind, format, native), format, native);
+      a02 = add1(a02, term1(load<f32>(q, 8), c, kind, format, native), format, native);
+      a03 = add1(a03, term1(load<f32>(q, 12), c, kind, format, native), format, native);
+      a10 = add1(a10, term1(load<f32>(q, 16), c, kind, format, native), format, native);
+      a11 = add1(a11, term1(load<f32>(q, 20), c, kind, format, native), format, native);
+      a12 = add1(a12, term1(load<f32>(q, 24), c, kind, format, native), format, native);
+      a13 = add1(a13, term1(load<f32>(q, 28), c, kind, format, native), format, native);
+      a20 = add1(a20, term1(load<f32>(q, 32), c, kind, format, native), format, native);
+      a21 = add1(a21, term1(load<f32>(q, 36), c, kind, format, native), format, native);
+      a22 = add1(a22, term1(load<f32>(q, 40), c, kind, format, native), format, native);
+      a23 = add1(a23, term1(load<f32>(q, 44), c, kind, format, native), format, native);
+      a30 = add1(a30, term1(load<f32>(q, 48), c, kind, format, native), format, native);
+      a31 = add1(a31, term1(load<f32>(q, 52), c, kind, format, native), format, native);
+      a32 = add1(a32, term1(load<f32>(q, 56), c, kind, format, native), format, native);
+      a33 = add1(a33, term1(load<f32>(q, 60), c, kind, format, native), format, native);
     }
     t0 = add1(t0, add1(add1(a00, a10, format, native), add1(a20, a30, format, native), format, native), format, native);
     t1 = add1(t1, add1(add1(a01, a11, format, native), add1(a21, a31, format, native), format, native), format, native);
@@ -221,13 +207,13 @@ function roundCall(x: f32, format: i32): f32 {
   }
   const end4 = p + (<usize>(n & ~3) << 2);
   for (; q < end4; q += 16) {
-    t0 = add1(t0, term1(load<f32>(q), c, delta, kind, format, native), format, native);
-    t1 = add1(t1, term1(load<f32>(q, 4), c, delta, kind, format, native), format, native);
-    t2 = add1(t2, term1(load<f32>(q, 8), c, delta, kind, format, native), format, native);
-    t3 = add1(t3, term1(load<f32>(q, 12), c, delta, kind, format, native), format, native);
+    t0 = add1(t0, term1(load<f32>(q), c, kind, format, native), format, native);
+    t1 = add1(t1, term1(load<f32>(q, 4), c, kind, format, native), format, native);
+    t2 = add1(t2, term1(load<f32>(q, 8), c, kind, format, native), format, native);
+    t3 = add1(t3, term1(load<f32>(q, 12), c, kind, format, native), format, native);
   }
   let s = add1(add1(t0, t1, format, native), add1(t2, t3, format, native), format, native);
   const end = p + (<usize>n << 2);
-  for (; q < end; q += 4) s = add1(s, term1(load<f32>(q), c, delta, kind, format, native), format, native);
+  for (; q < end; q += 4) s = add1(s, term1(load<f32>(q), c, kind, format, native), format, native);
   return s;
 }

@@ -10,39 +10,41 @@ import { reference } from "iterl2norm";
 
 const f = Math.fround;
 
-/** What each value contributes: x − c, or ((x − c) − δ)². */
+/** What each value contributes: x − c, or (x − c)². */
 export type Term = "sum" | "squares";
 
 /** Σ term(x_i) over x[o … o+n) in the kernel's order (reference.kernelSum), every operation in f32. */
-export function reduceF32(x: Float32Array, o: number, n: number, c: number, kind: Term, delta = 0): number {
+export function reduceF32(x: Float32Array, o: number, n: number, c: number, kind: Term): number {
   const term =
     kind === "sum"
       ? (i: number): number => f(x[o + i]! - c)
       : (i: number): number => {
-          const y = f(f(x[o + i]! - c) - delta);
+          const y = f(x[o + i]! - c);
           return f(y * y);
         };
   return reference.kernelSum(n, term);
 }
 
-/** The centring y = (x − c) − δ (docs/design.md §1 step 2; δ = 0 for one shift) and m of one row. */
+/** The centring y = (x − c) − err (docs/design.md §1 step 2; err = 0 for one shift) and m of one row. */
 export interface RowStats {
   readonly c: number;
-  readonly delta: number;
+  readonly err: number;
   readonly m: number;
 }
 
 /**
- * The kernel's form: δ = Σ(x − x₀)·(1/d), then m = Σy² (two passes) with y = x − c, c = x₀ + δ,
- * when |c| ≤ |δ|, else y = (x − x₀) − δ (the centring rule).
+ * The kernel's form: δ = Σ(x − x₀)·(1/d), c = x₀ + δ, then q = Σ(x − c)² (two passes) and
+ * m = q − P with the centring rule's correction P (reference.shiftCost, twoShiftCorrection).
  */
 export function twoPass(x: Float32Array, o: number, d: number): RowStats {
   const invD = f(1 / d);
   const x0 = x[o]!;
   const delta = f(reduceF32(x, o, d, x0, "sum") * invD);
-  const mu = f(x0 + delta);
-  if (Math.abs(mu) <= Math.abs(delta)) return { c: mu, delta: 0, m: reduceF32(x, o, d, mu, "squares") };
-  return { c: x0, delta, m: reduceF32(x, o, d, x0, "squares", delta) };
+  const c = f(x0 + delta);
+  const q = reduceF32(x, o, d, c, "squares");
+  const e = reference.meanError(x0, delta, c, f);
+  const p = reference.twoShiftCorrection(reference.shiftCost(e, f(d)), q);
+  return { c, err: p > 0 ? e : 0, m: f(q - p) };
 }
 
 /** One pass about a shift K: S1 = Σ(x − K), S2 = Σ(x − K)², μ = K + S1/d, m = S2 − S1·(S1/d). */
@@ -51,7 +53,7 @@ export function onePass(x: Float32Array, o: number, d: number, k: number): RowSt
   const s1 = reduceF32(x, o, d, k, "sum");
   const s2 = reduceF32(x, o, d, k, "squares");
   const delta = f(s1 * invD);
-  return { c: k, delta, m: f(s2 - f(s1 * delta)) };
+  return { c: f(k + delta), err: 0, m: f(s2 - f(s1 * delta)) };
 }
 
 /**
@@ -74,11 +76,11 @@ export function sampledShift(x: Float32Array, o: number, d: number): number {
 
 /**
  * LayerNorm of one row with method 'sqrt', γ = 1, β = 0 and ε = 0 from the two-pass
- * statistics, as the kernel computes it: a = 1/√m, s = √d·a, out_i = ((x_i − c) − δ)·s.
+ * statistics, as the kernel computes it: a = 1/√m, s = √d·a, out_i = ((x_i − c) − err)·s.
  * Valid for rows whose m lies in the kernel's direct range [2^−64, ∞).
  */
 export function layerNormSqrtF32(x: Float32Array, o: number, d: number, out: Float32Array): void {
-  const { c, delta, m } = twoPass(x, o, d);
+  const { c, err, m } = twoPass(x, o, d);
   const s = f(f(Math.sqrt(d)) * f(1 / f(Math.sqrt(m))));
-  for (let i = 0; i < d; i++) out[o + i] = f(f(f(x[o + i]! - c) - delta) * s);
+  for (let i = 0; i < d; i++) out[o + i] = f(f(f(x[o + i]! - c) - err) * s);
 }

@@ -34,7 +34,7 @@ export async function runBreakdown(
     const src = new Float32Array(n);
     const dst = new Float32Array(n);
     const ws = createWorkspace(rows, dim);
-    // The same rows about a common offset of 10⁷: centred in two shifts (x − x₀) − δ.
+    // The same rows about a common offset of 10⁷: centred in two shifts, (x − c) − err.
     const far = createWorkspace(rows, dim);
     try {
       ws.input.set(x);
@@ -78,7 +78,7 @@ export async function runBreakdown(
       );
       add("= LayerNorm, paper preset, γ/β", row("ln paper affine"), "zero-copy layerNorm");
       add(
-        "rows about 10⁷: + the second shift (x − x₀) − δ",
+        "rows about 10⁷: + the second shift (x − c) − err",
         row("ln paper affine far") - row("ln paper affine"),
         "the same rows + 10⁷ − the rows as they are",
       );

@@ -38,7 +38,7 @@ const FAMILIES: readonly Family[] = [
   },
   {
     // Rows about a large common offset: the kernel centres them in two shifts (docs/design.md §1 step 2);
-    // with the mean rounded to f32 (spacing 1 at 10⁷) the outputs were off by up to 5·10⁻².
+    // with the mean rounded to f32 (spacing 1 at 10⁷) every centred value would carry up to ±0.5.
     name: "large offset (10⁷ + N(0,1))",
     fill: (row, seed) => {
       const n = normal(seed);

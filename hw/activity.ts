@@ -5,15 +5,16 @@
  * and tests/hw-cost.test.ts checks that the two agree.
  *
  * The activity depends on the data in one place: the centring (docs/design.md §1 step 2). A
- * one-shift row (|c| ≤ |δ|, rows about 0, and every L2 row) leaves the second adder rank
- * operand-isolated; a two-shift row (rows about a large offset, constant rows) uses it for −δ
- * in the Σy² pass and in the output pass, 2d more element adds.
+ * one-shift row (err²·d ≤ 2^−42·q: rows about 0, constant rows, every L2 row) leaves the output
+ * pass's second adder rank operand-isolated; a two-shift row (rows about an offset large against
+ * their spread) uses it for −err, d more element adds. The centring's scalar operations (TwoSum,
+ * P, q − P′) run on every row.
  */
 import { describe } from "../js/validate.js";
 import { DEFAULT_MACRO, checkMacroConfig, type MacroConfig } from "./config.js";
 import { macroPhases } from "./latency.js";
 
-/** The centring of a row: 1, y = x − c; 2, y = (x − x₀) − δ (docs/design.md §1 step 2). */
+/** The centring of a row: 1, y = x − c; 2, y = (x − c) − err, m from q − d·err² (docs/design.md §1 step 2). */
 export type CentringShifts = 1 | 2;
 
 /** Checks a shifts argument (1 or 2). */
@@ -21,7 +22,7 @@ export function checkShifts(shifts: unknown): CentringShifts {
   if (shifts !== 1 && shifts !== 2) {
     const err = typeof shifts === "number" ? RangeError : TypeError;
     throw new err(
-      "shifts must be 1 (centred by the rounded mean) or 2 (by x₀, then δ; docs/design.md §1 step 2); " +
+      "shifts must be 1 (centred by the rounded mean) or 2 (by c, then err; docs/design.md §1 step 2); " +
         `got ${describe(shifts)}`,
     );
   }
@@ -32,7 +33,7 @@ export function checkShifts(shifts: unknown): CentringShifts {
 export interface MacroActivity {
   /** Element multiplies in the Mul block (format F): ×2^k, y², ×s, ×γ. */
   readonly elementMul: number;
-  /** Element adds in the Add block (format F): −x₀, −base (twice), +β; −δ (twice) on two-shift rows. */
+  /** Element adds in the Add block (format F): −x₀, −c (twice), +β; −err (output) on two-shift rows. */
   readonly elementAdd: number;
   /** FP32 adds in the adder tree (both reductions, recirculation included). */
   readonly treeAdd: number;
@@ -46,9 +47,9 @@ export interface MacroActivity {
   readonly paramReadWords: number;
   /** FP32 chunk sums written to the partial-sum row. */
   readonly partialWrites: number;
-  /** Scalar multiplies (δ, λ·m, the iteration or FISR steps, √d·a). */
+  /** Scalar multiplies (δ, err·err and ·d of P, λ·m, the iteration or FISR steps, √d·a). */
   readonly scalarMul: number;
-  /** Scalar adds (c = x₀ + δ, ε, the iteration or FISR steps). */
+  /** Scalar adds (c = x₀ + δ, the TwoSum's five, q − P′, ε, the iteration or FISR steps). */
   readonly scalarAdd: number;
   /** Exponent-unit operations (prescale k, normalise / scale back, FISR seed). */
   readonly exponentOps: number;
@@ -57,6 +58,10 @@ export interface MacroActivity {
   /** Divisions (method 'sqrt'). */
   readonly divideOps: number;
 }
+
+/** The centring's scalar operations on every row (scalar.ts): TwoSum 5 adds, q − P′ 1; P 2 multiplies. */
+const CENTRING_ADDS = 6;
+const CENTRING_MULS = 2;
 
 /** Chunk sums one reduction writes: the C row sums, then every recirculation's sums. */
 function partialWrites(rows: number, lanes: number): number {
@@ -69,7 +74,7 @@ function partialWrites(rows: number, lanes: number): number {
   return writes;
 }
 
-/** Scalar-path operation counts of the configured method (the δ, c, ε and k operations excluded). */
+/** Scalar-path operation counts of the configured method (the mean, centring, ε and k operations excluded). */
 function inverseNormOps(config: MacroConfig): { mul: number; add: number; exp: number; sqrt: number; div: number } {
   if (config.method === "sqrt") return { mul: 1, add: 0, exp: 0, sqrt: 1, div: 1 };
   if (config.method === "fisr") {
@@ -92,7 +97,7 @@ export function macroActivity(
 ): MacroActivity {
   const cfg = checkMacroConfig(config);
   macroPhases(d, cfg); // validates d
-  const offsetAdds = checkShifts(shifts) === 2 ? 2 * d : 0;
+  const offsetAdds = checkShifts(shifts) === 2 ? d : 0;
   const rows = Math.ceil(d / cfg.lanes);
   const s = inverseNormOps(cfg);
   return {
@@ -104,8 +109,8 @@ export function macroActivity(
     sramWriteWords: 2 * d,
     paramReadWords: 2 * d,
     partialWrites: 2 * partialWrites(rows, cfg.lanes),
-    scalarMul: 1 + s.mul,
-    scalarAdd: 2 + s.add,
+    scalarMul: 1 + CENTRING_MULS + s.mul,
+    scalarAdd: 2 + CENTRING_ADDS + s.add,
     exponentOps: 1 + s.exp,
     sqrtOps: s.sqrt,
     divideOps: s.div,

@@ -4,7 +4,7 @@
  * cost model trust a value returned by checkMacroConfig or defineMacro.
  *
  * DEFAULT_MACRO is the microarchitecture of docs/hardware.md: 64 lanes, FP units
- * with 2-cycle pipelines, two ranks of element adders for the centring, a 64-input
+ * with 2-cycle pipelines, 1.5·L element adders in two ranks (the centring), a 64-input
  * adder tree reused for the cross-chunk sum, and a 1-cycle controller turn-around
  * fitted to the paper's two latencies.
  */

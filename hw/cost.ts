@@ -95,17 +95,22 @@ export function registerBits(config: MacroConfig): number {
     L * w * l.read + // buffer read register
     L * acc * l.mul + // Mul block pipeline (FP32 wide: squares and bypassed partial sums)
     L * acc * l.add + // Add block rank 1 pipeline (FP32 wide: bypassed partial sums)
-    L * w * l.add + // Add block rank 2 pipeline (format wide: only centred values y pass it)
+    (L / 2) * w * l.add + // Add block rank 2 pipeline (L/2 lanes of the output pass, format wide)
     (L - 1) * acc * l.add + // adder tree
     L * acc + // partial-sum row
     (L / 2) * w * l.write + // output register
     acc * (l.mul + l.add) + // scalar unit
+    2 * acc + // err and P, held from the centring program to the comparator and the output pass
     EXPONENT_BITS * l.exponent
   ); // running max of exponents
 }
 
-/** Comparators of the centring mode (one compare of c and δ per vector; its energy, ≈0.1 pJ, is not counted). */
-const CENTRING_COMPARATORS = 1;
+/**
+ * The centring-mode comparator P > fl32(q·2^−42), costed as two 32-bit integer adders: q's exponent
+ * less 42 with the denormalising shift below 2^−84, and the 31-bit magnitude compare. One use per
+ * vector; its energy (≈0.2 pJ) is not counted.
+ */
+const CENTRING_COMPARATORS = 2;
 
 function units(config: MacroConfig): { mul: "fp32Mul" | "fp16Mul"; add: "fp32Add" | "fp16Add" } {
   return config.format === "fp32" ? { mul: "fp32Mul", add: "fp32Add" } : { mul: "fp16Mul", add: "fp16Add" };
@@ -117,8 +122,15 @@ function areaItems(config: MacroConfig): AreaItem[] {
   const bufferBits = 3 * config.maxDim * WORD_BITS[config.format];
   const items: AreaItem[] = [
     { block: `Mul block (${config.format})`, count: L, row: u.mul, areaUm2: L * area45(u.mul), scaled: true },
-    // two ranks of L: the centring −base, −off (docs/design.md §1 step 2); docs/hardware.md §1
-    { block: `Add block (${config.format})`, count: 2 * L, row: u.add, areaUm2: 2 * L * area45(u.add), scaled: true },
+    // rank 1, L adders: −x₀, −c in the reductions; −c and +β (L/2 each) in the output pass. Rank 2,
+    // L/2 adders: the output's −err (docs/design.md §1 step 2); docs/hardware.md §1
+    {
+      block: `Add block (${config.format})`,
+      count: L + L / 2,
+      row: u.add,
+      areaUm2: (L + L / 2) * area45(u.add),
+      scaled: true,
+    },
     { block: "adder tree (FP32)", count: L - 1, row: "fp32Add", areaUm2: (L - 1) * area45("fp32Add"), scaled: true },
     { block: "scalar multiplier (FP32)", count: 1, row: "fp32Mul", areaUm2: area45("fp32Mul"), scaled: true },
     { block: "scalar adder (FP32)", count: 1, row: "fp32Add", areaUm2: area45("fp32Add"), scaled: true },
@@ -129,7 +141,7 @@ function areaItems(config: MacroConfig): AreaItem[] {
       areaUm2: (L - 1 + EXPONENT_UNIT_INT8_ADDS) * area45("int8Add"),
       scaled: true,
     },
-    // |c| ≤ |δ| on the 31 magnitude bits (plus NaN detection): a 32-bit subtractor's worth of logic
+    // P > q·2^−42 (plus NaN detection): two 32-bit adders' worth of logic
     {
       block: "centring-mode comparator",
       count: CENTRING_COMPARATORS,
@@ -173,14 +185,15 @@ function areaItems(config: MacroConfig): AreaItem[] {
  * bits × per-bit energy, register bits written × per-bit energy, control per
  * cycle, and leakage over the vector's time. `shifts` is the row's centring
  * (docs/design.md §1 step 2): 1 (rows about 0, the default) leaves the second adder
- * rank's adders idle, 2 (rows about a large offset) performs 2d more element adds.
- * Every centred value passes the second rank's pipeline registers in both modes.
+ * rank's adders idle, 2 (rows about an offset large against their spread) performs d more
+ * element adds (the output's −err). Every output value passes the second rank's pipeline
+ * registers in both modes.
  */
 export function macroEnergy(d: number, config: MacroConfig = DEFAULT_MACRO, shifts: CentringShifts = 1): MacroEnergy {
   const cfg = checkMacroConfig(config);
   const act = macroActivity(d, cfg, checkShifts(shifts));
-  // the −δ adds of the second rank are in elementAdd; its registers are counted below for every value
-  const offsetAdds = shifts === 2 ? 2 * d : 0;
+  // the −err adds of the second rank are in elementAdd; its registers are counted below for every value
+  const offsetAdds = shifts === 2 ? d : 0;
   const cycles = macroLatency(d, cfg);
   const l = cfg.latency;
   const u = units(cfg);
@@ -194,7 +207,7 @@ export function macroEnergy(d: number, config: MacroConfig = DEFAULT_MACRO, shif
       (l.mul * (act.elementMul + act.scalarMul) +
         l.add * (act.elementAdd - offsetAdds + act.treeAdd + act.scalarAdd) +
         act.partialWrites) +
-    w * (l.read * (act.sramReadWords + act.paramReadWords) + l.add * 2 * d + l.write * d);
+    w * (l.read * (act.sramReadWords + act.paramReadWords) + l.add * d + l.write * d);
   const breakdown: Record<EnergyPart, number> = {
     mulBlock: act.elementMul * t[u.mul].energyPj * e45,
     addBlock: act.elementAdd * t[u.add].energyPj * e45,

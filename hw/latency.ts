@@ -11,16 +11,21 @@
  *   R(C)     = (C − 1) + P + Σ over recirculations [1 + (⌈n/L⌉ − 1) + P], n = C, ⌈C/L⌉, … > 1
  *   load     = C − 1 + 2x                          beats, running max, prescale k
  *   sumX     = R(C) + μ + a                        Σ(x − x₀), then δ = S·(1/d), c = x₀ + δ
- *   sumSq    = R(C) + a + a                        Σy² (its first pass has the second adder
- *                                                  rank, −off; the chunk sums skip it), then + ε
+ *   sumSq    = max(R(C), T) + a + a                 q = Σ R(x − c)²; meanwhile the scalar unit's
+ *                                                  err (TwoSum, 4 dependent adds) and P = d·err²
+ *                                                  (2 muls), T = max(4a, 3a + 2) + 2μ; then
+ *                                                  q − P′ and + ε
  *   invNorm  = 2x + n(3μ + 2a) + μ                 iter: normalise, n steps, scale back, ×√d
  *            = x + μ (k = 0) or max(μ, x) + k(3μ + a) + μ      fisr
  *            = sqrt + divide + μ                    sqrt
- *   output   = B + r + 3a + 2μ + w                 −base, −off, ×s, ×γ, +β
+ *   output   = B + r + 3a + 2μ + w                 −c, −err′, ×s, ×γ, +β
  *   control  = 4p
  *
- * The centring takes two adder ranks in every row whichever mode the controller picks
- * (docs/design.md §1 step 2; docs/hardware.md §1), so the schedule does not depend on the data.
+ * The centring (docs/design.md §1 step 2; docs/hardware.md §1) issues q − P′ and the output's
+ * second adder rank on every row whichever mode the comparator picks (P′ = err′ = +0 on a
+ * one-shift row), so the schedule does not depend on the data. The centring program waits for
+ * nothing but c and δ; it is off the critical path when R(C) ≥ T (every d with
+ * DEFAULT_MACRO: R(1) = 17 ≥ 12), and the pass waits for it otherwise (few lanes, d ≤ L).
  */
 import { DEFAULT_MACRO, checkMacroConfig, type MacroConfig } from "./config.js";
 
@@ -30,7 +35,7 @@ export interface MacroPhases {
   readonly load: number;
   /** Prescale pass, S = Σ(x − x₀), δ and the rounded mean c. */
   readonly sumX: number;
-  /** Σy² (y centred by the library's rule), m. */
+  /** q = Σ R(x − c)², the centring's err and P alongside, m (the library's rule). */
   readonly sumSq: number;
   /** a ≈ 1/√m by the configured method, and s = √d·a. */
   readonly inverseNorm: number;
@@ -64,6 +69,17 @@ export function reductionCycles(rows: number, config: MacroConfig): number {
   return t;
 }
 
+/**
+ * Cycles of the centring program from the start of SUM_SQ to P (scalar.ts centringProgram): the
+ * TwoSum's four dependent adds, then err·err and ·d. The one scalar adder issues b = c − x₀ at 0,
+ * c − b at a and δ − b at a + 1; x₀ − (c − b) at 2a, or at a + 2 when a = 1 (δ − b, the older
+ * operation, takes cycle 2), so err is ready at max(4a, 3a + 2).
+ */
+export function centringCycles(config: MacroConfig): number {
+  const a = config.latency.add;
+  return Math.max(4 * a, 3 * a + 2) + 2 * config.latency.mul;
+}
+
 /** Cycles of the inverse-norm phase (from m to s = √d·a) for the configured method. */
 export function inverseNormCycles(config: MacroConfig): number {
   const l = config.latency;
@@ -86,7 +102,7 @@ export function macroPhases(d: number, config: MacroConfig = DEFAULT_MACRO): Mac
   return {
     load: rows - 1 + 2 * l.exponent,
     sumX: reduction + l.mul + l.add,
-    sumSq: reduction + 2 * l.add,
+    sumSq: Math.max(reduction, centringCycles(cfg)) + 2 * l.add,
     inverseNorm: inverseNormCycles(cfg),
     output: beats + l.read + 3 * l.add + 2 * l.mul + l.write,
     control: 4 * l.phaseSwitch,

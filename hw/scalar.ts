@@ -20,7 +20,7 @@ import { PAPER_C } from "../js/constants.js";
 import { bf16BitsFromF32Bits, bf16Value } from "../js/formats.js";
 import { f32Bits, f32FromBits } from "../js/bits.js";
 import { exponentOf, initialA, pow2 } from "../js/reference/rsqrt.js";
-import { rounder, type Round } from "./arith.js";
+import { rounder, toF32, type Round } from "./arith.js";
 import type { MacroConfig, MacroLambda } from "./config.js";
 import { Pipe } from "./pipe.js";
 
@@ -159,9 +159,42 @@ export function meanProgram(sum: number, x0: number, invD: number, R: Round): Sc
 /** Index of δ in meanProgram's operations. */
 export const MEAN_DELTA_OP = 0;
 
-/** m = Σy² + ε-term, one sum in F. */
-export function epsProgram(sumSq: number, epsTerm: number, R: Round): ScalarOp[] {
-  return [{ unit: "add", deps: [], run: () => R(sumSq + epsTerm) }];
+/** 2^−42: the two-shift threshold of P = d·err² against q (docs/design.md §1 step 2). */
+export const TWO_SHIFT_SCALE = 2 ** -42;
+
+/**
+ * The error of the rounded mean and what the second shift would take off Σy² (docs/design.md §1
+ * step 2), run during the Σy² pass: err = (x₀ + δ) − c exactly, by TwoSum with every add rounded
+ * to F (b = R(c − x₀), err = R(R(x₀ − R(c − b)) + R(δ − b)): five adds, four dependent), then
+ * P = fl32(fl32(err·err)·D), D = f32(d), in FP32 in both formats (two multiplies). The program's
+ * result is P; operation CENTRING_ERR_OP is err. Critical path 4·add + 2·mul: δ − b issues one
+ * cycle after c − b on the same adder and is ready before x₀ − (c − b).
+ */
+export function centringProgram(x0: number, delta: number, c: number, dF32: number, R: Round): ScalarOp[] {
+  return [
+    { unit: "add", deps: [], run: () => R(c - x0) }, // b
+    { unit: "add", deps: [0], run: ([b]) => R(c - num(b)) },
+    { unit: "add", deps: [0], run: ([b]) => R(delta - num(b)) },
+    { unit: "add", deps: [1], run: ([cb]) => R(x0 - num(cb)) },
+    { unit: "add", deps: [3, 2], run: ([xe, db]) => R(num(xe) + num(db)) }, // err
+    { unit: "mul", deps: [4], run: ([e]) => toF32(num(e) * num(e)) },
+    { unit: "mul", deps: [5], run: ([e2]) => toF32(num(e2) * dF32) }, // P
+  ];
+}
+
+/** Index of err in centringProgram's operations. */
+export const CENTRING_ERR_OP = 4;
+
+/**
+ * m from q = Σ R(x − c)² (FP32): q′ = fl32(q − P′), P′ = P on a two-shift row and +0 otherwise
+ * (q − 0 = q exactly, so the add is issued on every row and the schedule does not depend on the
+ * data), then m = R(q′ + ε-term) in F. Two dependent adds.
+ */
+export function mProgram(sumSq: number, pShift: number, epsTerm: number, R: Round): ScalarOp[] {
+  return [
+    { unit: "add", deps: [], run: () => toF32(sumSq - pShift) },
+    { unit: "add", deps: [0], run: ([q]) => R(num(q) + epsTerm) },
+  ];
 }
 
 /**

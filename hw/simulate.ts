@@ -5,18 +5,18 @@
  *             → prescale k (exponent unit)
  *   SUM_X     read rows ─► ×2^k (Mul block, written back) ─► −x₀ (Add rank 1) ─► adder tree
  *             chunk sums → partial-sum row; more than one: the row goes through the
- *             same pipeline again (element stages bypassed) → S; δ = S·(1/d), c = x₀ + δ;
- *             the controller sets (base, off) = (c, +0) if |c| ≤ |δ| (one shift), else (x₀, δ)
- *   SUM_SQ    read rows ─► −base (rank 1) ─► −off (rank 2) ─► square ─► adder tree (same
- *             reuse; the chunk sums skip rank 2) → Σy²; m = Σy² + ε·4^k
+ *             same pipeline again (element stages bypassed) → S; δ = S·(1/d), c = x₀ + δ
+ *   SUM_SQ    read rows ─► −c (rank 1) ─► square ─► adder tree (same reuse) → q = Σ R(x − c)²;
+ *             meanwhile the scalar unit forms err = (x₀ + δ) − c (TwoSum) and P = d·err²;
+ *             the comparator sets two = P > q·2^−42; m = (q − P′) + ε·4^k, P′ = two ? P : +0
  *   INV_NORM  iteration controller: a ≈ 1/√m, s = √d·a (scalar.ts)
- *   OUTPUT    beats of L/2 words ─► −base ─► −off ─► ×s ─► ×γ ─► +β ─► output register ─► port
+ *   OUTPUT    beats of L/2 words ─► −c (rank 1) ─► −err′ (rank 2) ─► ×s ─► ×γ ─► +β ─► output register ─► port
  *
- * The centring is the library's rule (docs/design.md §1 step 2): y = R(R(x − base) − off),
- * which is R(x − c) in one-shift mode (x − (+0) = x for every x, −0 and NaN included) and
- * R(R(x − x₀) − δ) in two-shift mode, so a row about a large offset is never centred by its
- * rounded mean. The mode is chosen once per vector by a comparator on the bit patterns of c
- * and δ; the schedule is the same in both modes (rank 2 is operand-isolated in one-shift mode).
+ * The centring is the library's rule (docs/design.md §1 step 2): Σy² is taken about the rounded
+ * mean c in one pass; a row whose err is large against its spread (two shifts) has P = d·err²
+ * taken off q, which is Σ(y − err)² up to 2·err·r (r the residual of δ, negligible), and its
+ * outputs centred by y = R(R(x − c) − err). Otherwise err′ = +0 and x − (+0) = x for every x
+ * (−0 and NaN included): rank 2 is operand-isolated and the schedule is the same in both modes.
  *
  * with a controller turn-around of `phaseSwitch` cycles between phases. Every
  * unit is a Pipe; each cycle the simulator ticks all units, routes what completed
@@ -34,7 +34,16 @@ import { DEFAULT_MACRO, checkMacroConfig, type MacroConfig } from "./config.js";
 import type { CentringShifts, MacroActivity } from "./activity.js";
 import type { MacroPhases } from "./latency.js";
 import { Pipe } from "./pipe.js";
-import { MEAN_DELTA_OP, ScalarUnit, epsProgram, inverseNormProgram, meanProgram } from "./scalar.js";
+import {
+  CENTRING_ERR_OP,
+  MEAN_DELTA_OP,
+  ScalarUnit,
+  TWO_SHIFT_SCALE,
+  centringProgram,
+  inverseNormProgram,
+  mProgram,
+  meanProgram,
+} from "./scalar.js";
 
 /** Per-call inputs besides the vector. */
 export interface SimulateOptions {
@@ -56,16 +65,19 @@ export interface MacroTrace {
   readonly sum: number;
   /** c = R(x₀ + δ), the rounded mean of the prescaled row (0 in L2 mode). */
   readonly mean: number;
-  /** δ = R(S·(1/d)), the mean of the prescaled row less x₀, never rounded into c (0 in L2 mode). */
+  /** δ = R(S·(1/d)), the mean of the prescaled row less x₀ (0 in L2 mode). */
   readonly delta: number;
+  /** err = (x₀ + δ) − c exactly (TwoSum in F), the rounding of the mean (0 in L2 mode). */
+  readonly err: number;
   /**
-   * The centring (docs/design.md §1 step 2): 1 when |c| ≤ |δ|, y = R(x − c) (always in L2 mode,
-   * with c = 0); 2 otherwise, y = R(R(x − x₀) − δ).
+   * The centring (docs/design.md §1 step 2): 2 when P = fl32(fl32(err²)·d) > fl32(q·2^−42), then
+   * m = R(fl32(q − P) + ε-term) and y = R(R(x − c) − err) in the output; 1 otherwise (always in L2
+   * mode), m = R(q + ε-term) and y = R(x − c).
    */
   readonly shifts: CentringShifts;
-  /** Σy² in the tree's order, FP32, y as `shifts` says, before ε is added. */
+  /** q = Σ R(x − c)² in the tree's order, FP32 (one shift in every row), before P and ε. */
   readonly sumSq: number;
-  /** m = Σy² + ε-term·4^k, the input of the scalar path. */
+  /** m = R(fl32(q − P′) + ε-term·4^k), P′ = P on a two-shift row, else 0: the input of the scalar path. */
   readonly m: number;
   /** s = √d·a (LayerNorm) or a (L2), a from the scalar path. */
   readonly scale: number;
@@ -170,15 +182,15 @@ const MAGNITUDE = 0x7fffffff;
 const INFINITY_BITS = 0x7f800000;
 
 /**
- * The controller's mode comparator, |c| ≤ |δ|, combinational on the two registers' bit
- * patterns: for values that are not NaN the magnitude order is the unsigned order of the low
- * 31 bits (±0, subnormals and ±∞ included), and a NaN on either side gives false (two shifts),
- * as the library's comparison does. BF16 values sit in FP32 registers: the same compare.
+ * The controller's mode comparator, P > fl32(q·2^−42), combinational: q·2^−42 is q with 42 taken
+ * off its exponent (denormalised, rounded to nearest even, below 2^−84: what fl32 gives), and
+ * P, q ≥ 0 (squares and sums of squares, +0 included), so the order is the unsigned order of the
+ * 31 magnitude bits; a NaN on either side gives false (one shift), as the library's comparison does.
  */
-function oneShift(c: number, delta: number): boolean {
-  const mc = f32Bits(c) & MAGNITUDE;
-  const md = f32Bits(delta) & MAGNITUDE;
-  return mc <= INFINITY_BITS && md <= INFINITY_BITS && mc <= md;
+function twoShifts(p: number, q: number): boolean {
+  const mp = f32Bits(p) & MAGNITUDE;
+  const mt = f32Bits(toF32(q * TWO_SHIFT_SCALE)) & MAGNITUDE;
+  return mp <= INFINITY_BITS && mt <= INFINITY_BITS && mp > mt;
 }
 
 class Machine {
@@ -224,9 +236,16 @@ class Machine {
   private x0 = 0;
   private mean = 0;
   private delta = 0;
+  private err = 0;
   private shifts: CentringShifts = 1;
-  private base = 0;
+  /** The output's second shift: err on a two-shift row, else +0. */
   private off = 0;
+  /** P = d·err² from the centring program, while it is running or once it has finished. */
+  private pShift = 0;
+  /** The SUM_SQ scalar programs: the centring program, then m once q is in. */
+  private centringRunning = false;
+  private qReady = false;
+  private mStarted = false;
   private sum = 0;
   private sumSq = 0;
   private m = 0;
@@ -279,7 +298,7 @@ class Machine {
     this.mul = new Pipe<Token>("Mul block", l.mul);
     this.add = new Pipe<Token>("Add block, rank 1", l.add);
     this.mul2 = new Pipe<Token>("Mul block, second half (×γ)", l.mul);
-    this.add2 = new Pipe<Token>("Add block, rank 2", l.add);
+    this.add2 = new Pipe<Token>("Add block, rank 2 (L/2 adders, output pass only)", l.add);
     this.addBeta = new Pipe<Token>("Add block, +β (rank 1's other L/2 adders)", l.add);
     this.outReg = new Pipe<Token>("output register", l.write);
     this.tree = [];
@@ -322,6 +341,7 @@ class Machine {
         sum: this.sum,
         mean: this.mean,
         delta: this.delta,
+        err: this.err,
         shifts: this.shifts,
         sumSq: this.sumSq,
         m: this.m,
@@ -365,8 +385,15 @@ class Machine {
       this.enter("sumSq", cycle);
     }
     if (this.state === "sumSq" && this.scalar.ready) {
-      this.m = this.scalar.take();
-      this.enter("inverseNorm", cycle);
+      if (this.centringRunning) {
+        this.err = this.scalar.resultOf(CENTRING_ERR_OP);
+        this.pShift = this.scalar.take();
+        this.centringRunning = false;
+        this.startM();
+      } else {
+        this.m = this.scalar.take();
+        this.enter("inverseNorm", cycle);
+      }
     }
     if (this.state === "inverseNorm" && this.scalar.ready) {
       this.s = this.scalar.take();
@@ -377,17 +404,26 @@ class Machine {
   }
 
   /**
-   * The centring rule (docs/design.md §1 step 2), set at the turn-around after SUM_X: the
-   * operands of the two adder ranks, base and off, for SUM_SQ and OUTPUT. L2 mode centres by
-   * nothing: base = off = +0, one shift.
+   * The mean, set at the turn-around after SUM_X: c is rank 1's operand in SUM_SQ and OUTPUT.
+   * L2 mode centres by nothing: c = δ = +0 (and the centring program runs on zeros: err = P = 0).
    */
   private centring(c: number, delta: number): void {
     if (!this.layer) return;
     this.mean = c;
     this.delta = delta;
-    this.shifts = oneShift(c, delta) ? 1 : 2;
-    this.base = this.shifts === 1 ? c : this.x0;
-    this.off = this.shifts === 1 ? 0 : delta;
+  }
+
+  /**
+   * The centring rule (docs/design.md §1 step 2) once q and P are both in: the comparator sets
+   * the mode, and m = R(fl32(q − P′) + ε-term) starts on the scalar adder (q − P′ on every row).
+   */
+  private startM(): void {
+    if (!this.qReady || this.centringRunning || this.mStarted) return;
+    this.mStarted = true;
+    const two = this.layer && twoShifts(this.pShift, this.sumSq);
+    this.shifts = two ? 2 : 1;
+    this.off = two ? this.err : 0;
+    this.scalar.start(mProgram(this.sumSq, two ? this.pShift : 0, this.epsScaled, this.R));
   }
 
   private enter(next: State, cycle: number): void {
@@ -403,8 +439,13 @@ class Machine {
   private begin(state: State, cycle: number): void {
     this.state = state;
     if (state === "sumX") this.startSumX(cycle);
-    else if (state === "sumSq") this.startSumSq(cycle);
-    else if (state === "inverseNorm") this.scalar.start(inverseNormProgram(this.m, this.cfg, this.sqrtD));
+    else if (state === "sumSq") {
+      // the TwoSum and P run on the scalar unit, idle during the pass (docs/hardware.md §1)
+      const [x0, delta, c] = this.layer ? [this.x0, this.delta, this.mean] : [0, 0, 0];
+      this.scalar.start(centringProgram(x0, delta, c, toF32(this.d), this.R));
+      this.centringRunning = true;
+      this.startSumSq(cycle);
+    } else if (state === "inverseNorm") this.scalar.start(inverseNormProgram(this.m, this.cfg, this.sqrtD));
     else if (state === "output") this.startOutput(cycle);
   }
 
@@ -478,13 +519,12 @@ class Machine {
 
   /**
    * Streams rows through `elementStages` and the tree, then reduces the chunk sums with the tree until one
-   * is left. The chunk sums pass the Mul block and Add rank 1 unchanged (bypassed, the same depth in both
-   * passes) and skip Add rank 2, whose registers are format-wide and which only the centring uses.
+   * is left. The chunk sums pass the element stages unchanged (bypassed, the same depth as the rows).
    */
   private reduce(cycle: number, elementStages: Stage[], done: (sum: number, cycle: number) => void): void {
     const bypass: Stage[] = [
       { pipe: this.read, op: (row) => row },
-      ...elementStages.filter((st) => st.pipe !== this.add2).map((st) => ({ pipe: st.pipe, op: (row: Row) => row })),
+      ...elementStages.map((st) => ({ pipe: st.pipe, op: (row: Row) => row })),
       ...this.treeStages(),
     ];
     const first: Stage[] = [{ pipe: this.read, op: (row) => row }, ...elementStages, ...this.treeStages()];
@@ -541,22 +581,22 @@ class Machine {
     });
   }
 
-  /** −base on Add rank 1 (every element read from the buffer passes it). */
-  private baseStage(): Stage {
+  /** −c on Add rank 1 (every element read from the buffer passes it). */
+  private meanStage(): Stage {
     return {
       pipe: this.add,
       op: (row) => {
         this.act.elementAdd += row.valid;
         this.act.sramReadWords += row.valid;
-        return mapRow(row, (v) => this.R(v - this.base));
+        return mapRow(row, (v) => this.R(v - this.mean));
       },
     };
   }
 
   /**
-   * −off on Add rank 2: performed in two-shift mode only; in one-shift mode off = +0, the rank's
-   * adders are operand-isolated and the value passes through its pipeline registers unchanged
-   * (x − (+0) = x for every x, so the bits are those of performing it).
+   * −err on Add rank 2 (output pass only): performed on a two-shift row; otherwise off = +0, the
+   * rank's adders are operand-isolated and the value passes through its pipeline registers
+   * unchanged (x − (+0) = x for every x, so the bits are those of performing it).
    */
   private offStage(): Stage {
     return {
@@ -578,9 +618,10 @@ class Machine {
         return mapRow(row, (y) => toF32(y * y));
       },
     };
-    this.reduce(cycle, [this.baseStage(), this.offStage(), square], (sum) => {
+    this.reduce(cycle, [this.meanStage(), square], (sum) => {
       this.sumSq = sum;
-      this.scalar.start(epsProgram(sum, this.epsScaled, this.R));
+      this.qReady = true;
+      this.startM();
     });
   }
 
@@ -592,7 +633,7 @@ class Machine {
     const element = (row: Row, lane: number): number => row.index * H + lane;
     const stages: Stage[] = [
       { pipe: this.read, op: (row) => row },
-      this.baseStage(),
+      this.meanStage(),
       this.offStage(),
       {
         pipe: this.mul,

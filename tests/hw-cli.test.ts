@@ -41,15 +41,17 @@ describe("iterl2norm hw", () => {
     expect(code).toBe(0);
     expect(err).toBe("");
     // d, load, sum x, sum y², 1/√m, output, control, total, published
-    // (sum y² and output carry the centring's second adder rank; phase switch 1: docs/hardware.md §2)
+    // (sum y² carries the centring's q − P′ add, output its second adder rank; phase switch 1: docs/hardware.md §2)
     expect(row(out, "64")).toEqual(["64", "2", "21", "21", "54", "14", "4", "116", "116"]);
     expect(row(out, "1024")).toEqual(["1024", "17", "54", "54", "54", "44", "4", "227", "227"]);
     expect(row(out, "768")).toEqual(["768", "13", "50", "50", "54", "36", "4", "207", "-"]);
-    expect(out).toMatch(/total 0\.5039 mm\^2/);
-    expect(out).toMatch(/leakage 0\.504 mW/);
+    expect(out).toMatch(/total 0\.4562 mm\^2/);
+    expect(out).toMatch(/leakage 0\.456 mW/);
     expect(out).toMatch(/total 40\.\d{3} nJ per vector of d = 768: 207 cycles, 2070 ns/);
-    // 2·768 more FP32 subtractions at 0.9 pJ × (28/45)·(1.05/0.9)²
-    expect(out).toMatch(/two-shift row \(about a large offset\): 41\.\d{3} nJ, \+1170\.8 pJ for the 1536 subtractions/);
+    // 768 more FP32 subtractions (the output's −err) at 0.9 pJ × (28/45)·(1.05/0.9)²
+    expect(out).toMatch(
+      /two-shift row \(about a large offset\): 40\.\d{3} nJ, \+585\.4 pJ for the 768 −err subtractions/,
+    );
     // comparison rows: IterL2Norm paper, Newton, FISR 1 and 2 steps, sqrt + divide at d = 64 … 1024
     expect(row(out, "FISR, 1 Newton step").slice(1, 7)).toEqual(["74", "115", "125", "145", "165", "185"]);
     expect(row(out, "sqrt + divide (radix 2)").slice(1, 7)).toEqual(["118", "159", "169", "189", "209", "229"]);

@@ -77,9 +77,10 @@ describe("hand-computed latencies of DEFAULT_MACRO", () => {
   // L = 64, add = mul = 2, read = exponent = write = 1, phase switch = 1, 5 steps.
   // One row through a reduction pass: P = read + mul + add + 6·add = 1 + 2 + 2 + 12 = 17.
   // C = ⌈d/64⌉ rows, B = ⌈d/32⌉ output beats; R = (C − 1) + 17, plus 1 + 17 when C > 1.
-  // load = C − 1 + 2; sumX = R + 4; sumSq = R + 2 (second adder rank, first pass only) + 2 (ε);
-  // inverse norm = 2 + 5·10 + 2 = 54; output = B + 1 + 6 (−base, −off, +β) + 4 + 1; control = 4·1 = 4.
-  // The totals are those of the phase switch of 2 without the second rank: +4 −4 at every d.
+  // load = C − 1 + 2; sumX = R + 4; sumSq = max(R, T) + 2 (q − P′) + 2 (ε), with the centring program
+  // T = 4·2 + 2·2 = 12 ≤ 17 ≤ R (TwoSum and P hidden behind the pass);
+  // inverse norm = 2 + 5·10 + 2 = 54; output = B + 1 + 6 (−c, −err′, +β) + 4 + 1; control = 4·1 = 4.
+  // The totals are those of the phase switch of 2 without the second shift: +4 −4 at every d.
   it.each([
     // C=1,  B=1:  R=17: 0+2 + 21 + 21 + 54 + 13 + 4
     [1, 115],
@@ -107,9 +108,28 @@ describe("hand-computed latencies of DEFAULT_MACRO", () => {
 
   it("single-cycle units and no turn-around (what 100 MHz would allow): d = 64 by hand", () => {
     // add = mul = read = exponent = write = 1, switch 0: P = 1 + 1 + 1 + 6 = 9; load 0 + 2 = 2;
-    // sumX 9 + 2 = 11; sumSq 9 + 1 + 1 = 11; inverse norm 2 + 5·5 + 1 = 28; output 2 + 1 + 3 + 2 + 1 = 9.
+    // sumX 9 + 2 = 11; sumSq max(9, T) + 1 + 1 = 11, T = max(4·1, 3·1 + 2) + 2·1 = 7 (the adder issues
+    // δ − b in cycle 2, so x₀ − (c − b) waits one cycle); inverse norm 2 + 5·5 + 1 = 28; output 2 + 1 + 3 + 2 + 1 = 9.
     const fast = defineMacro({ latency: { add: 1, mul: 1, phaseSwitch: 0 } });
     expect(macroLatency(64, fast)).toBe(2 + 11 + 11 + 28 + 9);
+  });
+});
+
+describe("the centring program (TwoSum, P) on the scalar unit during the Σy² pass", () => {
+  it("is hidden at every d of DEFAULT_MACRO and DEFAULT_MACRO_BF16: R(1) = 17 ≥ 12", () => {
+    for (const config of [DEFAULT_MACRO, DEFAULT_MACRO_BF16]) {
+      for (const d of [1, 64, 65, 1024]) expect(macroPhases(d, config).sumSq).toBe(macroPhases(d, config).sumX);
+    }
+  });
+
+  it("holds the pass up where the pass is shorter: 2 lanes, d ≤ 2, P = 1 + 2 + 2 + 2 = 7 < 12", () => {
+    const two = defineMacro({ lanes: 2, maxDim: 8 });
+    // sumSq = max(7, 12) + 2 + 2 = 16 for one row; three rows: R = 2 + 7 + (1 + 1 + 7) + (1 + 0 + 7) = 26 ≥ 12,
+    // so sumSq = R + 4 = sumX
+    expect(macroPhases(1, two).sumSq).toBe(16);
+    expect(simulateMacro(vector(2), two).phases.sumSq).toBe(16);
+    expect(macroPhases(5, two).sumSq).toBe(macroPhases(5, two).sumX);
+    expect(simulateMacro(vector(5), two).phases.sumSq).toBe(macroPhases(5, two).sumX);
   });
 });
 

@@ -90,66 +90,81 @@ function fromOrderKey(key: number): number {
   return key >= 0 ? fromBits(key) : fromBits(0x80000000 + -key);
 }
 
-/** The centring of one side for a given δ (docs/design.md §1 step 2), in the macro's prescaled units. */
-interface Centring {
-  /** 1: y = R(x − c); 2: y = R(R(x − x₀) − δ). */
-  readonly shifts: 1 | 2;
-  /** The effective mean less x₀: c − x₀ (one shift), δ exactly (two shifts: the mean is never rounded). */
-  readonly g: number;
-  readonly c: number;
+/** 2^−42: the two-shift threshold of P = d·err² against q (docs/design.md §1 step 2). */
+const TWO_SHIFT_SCALE = 2 ** -42;
+
+/** err = (x₀ + δ) − c, c = R(x₀ + δ): TwoSum with every operation rounded to F (exact). */
+function twoSum(x0: number, delta: number, c: number, R: (v: number) => number): number {
+  const b = R(c - x0);
+  return R(R(x0 - R(c - b)) + R(delta - b));
 }
 
-function centringOf(delta: number, x0: number, R: (v: number) => number): Centring {
-  const c = R(x0 + delta);
-  const shifts = Math.abs(c) <= Math.abs(delta) ? 1 : 2;
-  return { shifts, g: shifts === 1 ? c - x0 : delta, c };
+/** P = fl32(fl32(err²)·d), f32 in every format. */
+const shiftCost = (err: number, d: number): number => Math.fround(Math.fround(err * err) * d);
+
+/** The two-shift test P > fl32(q·2^−42). */
+const twoShiftTest = (p: number, q: number): boolean => p > Math.fround(q * TWO_SHIFT_SCALE);
+
+/** The centring of one side for one δ (docs/design.md §1 step 2), in the macro's prescaled units. */
+interface Centring {
+  readonly c: number;
+  readonly err: number;
+  readonly p: number;
+  /** r = Σ(x_i − x₀) − d·δ, the residual of δ (exact sum, up to its binary64 rounding). */
+  readonly r: number;
 }
 
 /** Largest number of δ values enumerated exactly; beyond it the bound of step 1 (fallback) is used. */
 const MAX_DELTA_CANDIDATES = 1 << 16;
 
+/** Below this a product of the mode test may be subnormal or flushed in one side's units: both modes count. */
+const LOSSY = 2 ** -100;
+
 /**
  * Per-element tolerance |macro − library| for one row, derived from the two
  * summation orders. Both sides run the same rounded operations on the same values
  * except the order of the two reductions (the macro's prescale by 2^k is exact and
- * commutes with every rounding, so the derivation works in the macro's units; u =
- * 2^−24, u_F the format's unit roundoff, n_A, n_B the depths above). Both centre by the
- * library's rule (docs/design.md §1 step 2): δ = R(S·(1/d)), c = R(x₀ + δ), y = R(x − c)
- * when |c| ≤ |δ|, else y = R(R(x − x₀) − δ). The effective mean is G = c (one shift) or
- * x₀ + δ exactly (two shifts); g = G − x₀ below.
+ * commutes with every rounding while values stay normal, so the derivation works in the
+ * macro's units; u = 2^−24, u_F the format's unit roundoff, n_A, n_B the depths above).
+ * Both centre by the library's rule (docs/design.md §1 step 2): δ = R(S·(1/d)), c = R(x₀ + δ),
+ * err = (x₀ + δ) − c (exact), q = Σ R(x − c)², P = fl32(fl32(err²)·d); two shifts when
+ * P > fl32(q·2^−42): m = R(fl32(q − P) + ε-term) and y = R(R(x − c) − err); else m = R(q + ε-term),
+ * y = R(x − c). The effective mean is G = c (one shift) or c + err = x₀ + δ (two shifts).
  *
  * 1. Σ(x_i − x₀) on the same terms t_i in two orders differ by at most
  *    δS = (γ_{n_A} + γ_{n_B})·Σ|t_i|. δ(S) = R(S·(1/d)) is monotone, so the library's δ_B is
- *    one of the F values in [δ(S_A − δS), δ(S_A + δS)]. Each of them fixes the library's mode
- *    and g; δμ = the largest |g(δ′) − g_A| over all of them (exact: a mode change, which
- *    moves G by c's rounding, is found wherever it happens in the interval). If there are
- *    more than MAX_DELTA_CANDIDATES: δμ ≤ max|δ′ − δ_A| + u_F/(1 − u_F)·max|c| + |g_A − δ_A| (G is
- *    c or x₀ + δ, and |c − (x₀ + δ)| ≤ u_F/(1 − u_F)·|c|; c is monotone in δ); the mode may differ.
- *    Two-shift sides round t_i = R(x_i − x₀): τ_i = u_F·|x_i − x₀|, 0 when x_i and x₀ are
- *    within a factor 2 or one is 0 (exact). The same t_i on both sides cancels; where the
- *    modes may differ, it is a difference of y of up to τ_i. Sizes of y: |y_i| ≤ |x_i − G_A| +
- *    τ_i (τ_i only where a side may use two shifts) = ŷ_i.
- * 2. If δμ = 0 (and so the same mode), both sides square the same y_i and differ only in the
- *    order of Σy²: Q_B ∈ Q_A ± (γ_{n_A} + γ_{n_B})·Q_A, and m_B = G(Q_B), G(q) = R(q + ε·4^k),
- *    lies between G of the two ends. Otherwise (first order, y rounded, squares, Σ, + ε,
- *    underflow of squares by at most s_min each in the library's units, t's rounding where
- *    the modes may differ), with Q = Σŷ², m = Q + ε-term:
- *    δm = 2δμ·Σŷ + (4u_F + 2u)·Q + (γ_{n_A} + γ_{n_B})·Q + 2u_F·m + d·s_min [+ 2Σŷ_i·τ_i].
+ *    one of the F values in [δ(S_A − δS), δ(S_A + δS)]. Each fixes c, err, P; the library's q
+ *    lies in Q′·(1 ± (u_FP32 + γ_{n_B})) ± d·s_min, Q′ = Σ R(x_i − c)² summed exactly, so the
+ *    library may take two shifts if P > fl32(q_lo·2^−42) and one if P ≤ fl32(q_hi·2^−42) (fl32 is
+ *    monotone); both where a product of the test may be subnormal in either side's units.
+ *    δμ = the largest |G′ − G_A| over every δ and possible mode (exact). If there are more than
+ *    MAX_DELTA_CANDIDATES: δμ ≤ max|δ′ − δ_A| + u_F/(1 − u_F)·max|c| + |G_A − (x₀ + δ_A)|, both modes.
+ *    A two-shift side rounds R(x_i − c): θ_i ≤ τ_i = u_F·|x_i − c|, 0 where x_i − c is exact
+ *    for every candidate c (x_i and c within a factor 2, or x_i = 0). The same t_i on both sides
+ *    cancels; where c may differ it moves y by up to τ_i per two-shift side (k_τ sides).
+ *    Sizes: |y_i| ≤ ŷ_i = |x_i − G_A| + τ_i (τ_i where a side may take two shifts); |t_i| ≤ ŷ_i + e
+ *    with e the largest |err| of a two-shift side.
+ * 2. If δμ = 0 and the modes agree, both sides square the same y_i (the same c) and P is the
+ *    same: Q_B ∈ Q_A ± (γ_{n_A} + γ_{n_B})·Q_A and m_B = M(Q_B), M(q) = R(fl32(q − P′) + ε·4^k)
+ *    monotone, lies between M of the two ends. Otherwise, to first order, with Q = Σŷ²,
+ *    Q_t = Σ(ŷ + e)², m = Q + ε-term: δm = 2δμ·Σŷ + 4u_F·Q + (2u + γ_{n_A} + γ_{n_B})·Q_t + 2u_F·m
+ *    + d·s_min + k_τ·2Σŷ_i·τ_i, plus on each two-shift side the correction's own error: q − d·err²
+ *    = Σ(t − err)² + 2·err·(r + Σθ_i), so 2|err|·(|r| + Στ_i) + 2u·P + u·Q_t.
  * 3. ρa = max |a(m′) − a(m_A)|/a(m_A) over every value m′ of the format in the
  *    m interval, with the library's own rsqrt (inverseNormSpread): exact for the
  *    map both sides use, the paper preset's jump at powers of two included.
- * 4. If δμ = 0 and ρa = 0, both sides run identical operations on identical values
- *    from there on: the tolerance is 0, the outputs must be bit-identical.
+ * 4. If δμ = 0, the modes agree and ρa = 0, both sides run identical operations on identical
+ *    values from there on: the tolerance is 0, the outputs must be bit-identical.
  *    Otherwise, with out = ((y·s)·γ) + β, s = √d·a, every step rounded once (y, s, ×s, ×γ:
  *    2u_F each over the two sides; +β: 2u_F·|out|):
- *    |Δout_i| ≤ |γ_i|·s·(δμ + ŷ_i·(ρa + 8u_F) [+ τ_i]) + 2u_F·|out_i|, times 1.001 for
- *    second-order terms; [+ τ_i] where the modes may differ.
+ *    |Δout_i| ≤ |γ_i|·s·(δμ + ŷ_i·(ρa + 8u_F) + k_τ·τ_i) + 2u_F·|out_i|, times 1.001 for
+ *    second-order terms.
  */
 function tolerance(
   c: Case,
   result: ReturnType<typeof simulateMacro>,
   reference: Float32Array,
-): { tol: Float64Array; modesMayDiffer: boolean; enumerated: boolean } {
+): { tol: Float64Array; modesMayDiffer: boolean; enumerated: boolean; twoShiftsPossible: boolean } {
   const { x, config, mode } = c;
   const format = config.format;
   const R = roundTo(format);
@@ -157,85 +172,167 @@ function tolerance(
   const d = x.length;
   const layer = mode === "layernorm";
   const depth = gamma(macroDepth(d, config.lanes)) + gamma(libraryDepth(d));
-  const { k, sum: sumA, mean: muA, delta: deltaA, shifts: shiftsA, sumSq: qA, m: mA } = result.trace;
+  const { k, sum: sumA, mean: cA, delta: deltaA, err: errA, shifts: shiftsA, sumSq: qA, m: mA } = result.trace;
   const p = 2 ** k;
   const xs = Float64Array.from(x, (v) => v * p); // the macro's prescaled row (exact)
   const x0 = xs[0]!;
+  const eps = c.eps ?? (layer ? 1e-5 : 0);
+  const epsTerm = layer ? Math.fround(Math.fround(d) * Math.fround(eps)) : Math.fround(eps);
+  const epsS = Math.fround(Math.fround(epsTerm * p) * p);
+  const underflowQ = (libraryRescales: boolean): number =>
+    d * SMALLEST_SUBNORMAL[format] * (libraryRescales ? 1 : p * p);
+
+  let exactS = 0; // Σ(x_i − x₀) in binary64, and a bound on its rounding
+  let sumAbs = 0;
+  for (let i = 0; i < d; i++) {
+    exactS += xs[i]! - x0;
+    sumAbs += Math.abs(xs[i]! - x0);
+  }
+  const sSlack = 2 * d * 2 ** -53 * sumAbs;
+  const centring = (delta: number): Centring => {
+    const cc = R(x0 + delta);
+    const err = twoSum(x0, delta, cc, R);
+    return { c: cc, err, p: shiftCost(err, d), r: Math.abs(exactS - d * delta) + sSlack };
+  };
+  // the macro's side, and the trace against the library's formulas
+  const A = layer ? centring(deltaA) : { c: 0, err: 0, p: 0, r: 0 };
+  const twoA = shiftsA === 2;
+  if (layer) {
+    const invD = Math.fround(1 / Math.fround(d));
+    expect(R(sumA * invD)).toBe(deltaA);
+    expect(R(x0 + deltaA)).toBe(cA);
+    expect(errA).toBe(A.err);
+    expect(shiftsA).toBe(twoShiftTest(A.p, qA) ? 2 : 1);
+  } else {
+    expect([cA, deltaA, errA, shiftsA]).toEqual([0, 0, 0, 1]); // L2: no centring
+  }
+  const GA = twoA ? cA + errA : cA;
+
+  /** Q′ = Σ R(x_i − c)² in binary64 (a relative error below d·2^−53), cached per c. */
+  const qCache = new Map<number, number>();
+  const qOf = (cc: number): number => {
+    let q = qCache.get(cc);
+    if (q === undefined) {
+      q = 0;
+      for (let i = 0; i < d; i++) q += R(xs[i]! - cc) ** 2;
+      qCache.set(cc, q);
+    }
+    return q;
+  };
+  const wq = (format === "fp32" ? U : 0) + gamma(libraryDepth(d)) + d * 2 ** -52;
+  const lossy = (v: number): boolean => v !== 0 && (v < LOSSY || v / (p * p) < LOSSY);
 
   let dmu = 0;
-  let gA = -x0; // G_A − x₀ (L2: no centring, G = 0)
   let modesMayDiffer = false;
-  let twoShiftsPossible = false;
+  let twoB = false; // the library may take two shifts
+  let cDiffers = false;
+  let cMin = cA;
+  let cMax = cA;
+  let eMax = twoA ? Math.abs(errA) : 0;
+  let extraB = 0; // the largest two-shift correction error of the library (step 2), less its Στ part
+  let errRB = 0; // its 2|err| factor, for the Στ part
   let enumerated = true;
   if (layer) {
     let sumT = 0;
     for (let i = 0; i < d; i++) sumT += Math.abs(R(xs[i]! - x0));
     const invD = Math.fround(1 / Math.fround(d));
-    // the trace is consistent with the library's formulas
-    expect(R(sumA * invD)).toBe(deltaA);
-    expect(R(x0 + deltaA)).toBe(muA);
-    expect(shiftsA).toBe(Math.abs(muA) <= Math.abs(deltaA) ? 1 : 2);
-    const macro = centringOf(deltaA, x0, R);
-    gA = macro.g;
-    twoShiftsPossible = shiftsA === 2;
     const dS = depth * sumT;
     const lo = orderKey(R((sumA - dS) * invD));
     const hi = orderKey(R((sumA + dS) * invD));
     const step = format === "fp32" ? 1 : 1 << 16;
     if ((hi - lo) / step < MAX_DELTA_CANDIDATES) {
       for (let key = lo; key <= hi; key += step) {
-        const lib = centringOf(fromOrderKey(key), x0, R);
-        dmu = Math.max(dmu, Math.abs(lib.g - gA));
-        if (lib.shifts !== shiftsA) modesMayDiffer = true;
-        if (lib.shifts === 2) twoShiftsPossible = true;
+        const delta = fromOrderKey(key);
+        const B = centring(delta);
+        const q = qOf(B.c);
+        const qLo = q * (1 - wq) - underflowQ(false);
+        const qHi = q * (1 + wq) + underflowQ(false);
+        const both = lossy(Math.fround(B.err * B.err)) || lossy(Math.fround(qLo * TWO_SHIFT_SCALE));
+        const two = both || twoShiftTest(B.p, qLo);
+        const one = both || !twoShiftTest(B.p, qHi);
+        if (B.c !== cA) cDiffers = true;
+        cMin = Math.min(cMin, B.c);
+        cMax = Math.max(cMax, B.c);
+        if (one) {
+          dmu = Math.max(dmu, Math.abs(B.c - GA));
+          if (twoA) modesMayDiffer = true;
+        }
+        if (two) {
+          dmu = Math.max(dmu, Math.abs(B.c + B.err - GA));
+          if (!twoA) modesMayDiffer = true;
+          twoB = true;
+          eMax = Math.max(eMax, Math.abs(B.err));
+          errRB = Math.max(errRB, 2 * Math.abs(B.err));
+          extraB = Math.max(extraB, 2 * Math.abs(B.err) * B.r + 2 * U * B.p);
+        }
       }
     } else {
-      const ends = [centringOf(fromOrderKey(lo), x0, R), centringOf(fromOrderKey(hi), x0, R)];
-      const dDelta = Math.max(Math.abs(fromOrderKey(hi) - deltaA), Math.abs(deltaA - fromOrderKey(lo)));
-      // |R(v) − v| ≤ u_F·|v| ≤ u_F/(1 − u_F)·|R(v)|
-      dmu = dDelta + (uf / (1 - uf)) * Math.max(...ends.map((e) => Math.abs(e.c))) + Math.abs(gA - deltaA);
+      const dLo = fromOrderKey(lo);
+      const dHi = fromOrderKey(hi);
+      const ends = [centring(dLo), centring(dHi)];
+      cMin = Math.min(cA, ...ends.map((e) => e.c));
+      cMax = Math.max(cA, ...ends.map((e) => e.c));
+      const dDelta = Math.max(Math.abs(dHi - deltaA), Math.abs(deltaA - dLo));
+      // |R(v) − v| ≤ u_F·|v| ≤ u_F/(1 − u_F)·|R(v)|, and c is monotone in δ
+      const eBound = (uf / (1 - uf)) * Math.max(Math.abs(cMin), Math.abs(cMax));
+      dmu = dDelta + eBound + Math.abs(GA - (cA + errA));
       modesMayDiffer = true;
-      twoShiftsPossible = true;
+      twoB = true;
+      cDiffers = true;
       enumerated = false;
+      eMax = Math.max(eMax, eBound);
+      errRB = 2 * eBound;
+      const pBound = d * eBound * eBound * (1 + 4 * U);
+      extraB = 2 * eBound * (A.r + d * dDelta) + 2 * U * pBound;
     }
-  } else {
-    expect([muA, deltaA, shiftsA]).toEqual([0, 0, 1]); // L2: no centring
   }
-  // τ_i: the rounding of t_i = R(x_i − x₀) on a two-shift side; ŷ_i: the size of y_i
+  const twoShiftsPossible = twoA || twoB;
+  // τ_i: the rounding of R(x_i − c) on a two-shift side, over every candidate c; ŷ_i: the size of y_i
+  const sterbenz = (xi: number, cc: number): boolean =>
+    xi * cc > 0 && Math.abs(cc) / 2 <= Math.abs(xi) && Math.abs(xi) <= 2 * Math.abs(cc);
   const tau = new Float64Array(d);
   const yHat = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     const xi = xs[i]!;
-    const exact =
-      xi === 0 || x0 === 0 || (xi * x0 > 0 && Math.abs(x0) / 2 <= Math.abs(xi) && Math.abs(xi) <= 2 * Math.abs(x0));
-    tau[i] = layer && !exact ? uf * Math.abs(xi - x0) : 0;
-    yHat[i] = Math.abs(xi - x0 - gA) + (twoShiftsPossible ? tau[i]! : 0);
+    const exact = xi === 0 || (sterbenz(xi, cMin) && sterbenz(xi, cMax));
+    tau[i] = layer && !exact ? uf * Math.max(Math.abs(xi - cMin), Math.abs(xi - cMax)) : 0;
+    yHat[i] = Math.abs(xi - GA) + (twoShiftsPossible ? tau[i]! : 0);
   }
+  const kTau = cDiffers ? (twoA ? 1 : 0) + (twoB ? 1 : 0) : 0;
 
-  const eps = c.eps ?? (layer ? 1e-5 : 0);
-  const epsTerm = layer ? Math.fround(Math.fround(d) * Math.fround(eps)) : Math.fround(eps);
-  const epsS = Math.fround(Math.fround(epsTerm * p) * p);
   let mLo: number;
   let mHi: number;
   if (dmu === 0 && !modesMayDiffer) {
-    const G = (q: number): number => R(q + epsS);
-    expect(G(qA)).toBe(mA);
-    mLo = G(qA - depth * qA);
-    mHi = G(qA + depth * qA);
+    const M = (q: number): number => R(Math.fround(q - (twoA ? A.p : 0)) + epsS);
+    expect(M(qA)).toBe(mA);
+    mLo = M(qA - depth * qA);
+    mHi = M(qA + depth * qA);
   } else {
     let sumY = 0;
     let Q = 0;
+    let Qt = 0;
+    let sumTau = 0;
     let sumYTau = 0;
     for (let i = 0; i < d; i++) {
       sumY += yHat[i]!;
       Q += yHat[i]! ** 2;
+      Qt += (yHat[i]! + eMax) ** 2;
+      sumTau += tau[i]!;
       sumYTau += yHat[i]! * tau[i]!;
     }
     const m = Q + epsS;
     const libraryRescales = !(m / (p * p) >= 2 ** -64 && m / (p * p) < 2 ** 128);
-    const underflow = d * SMALLEST_SUBNORMAL[format] * (libraryRescales ? 1 : p * p);
+    const correction = (side: boolean, errFactor: number, extra: number): number =>
+      side ? extra + errFactor * sumTau + U * Qt : 0;
     const dm =
-      2 * dmu * sumY + (4 * uf + 2 * U) * Q + depth * Q + 2 * uf * m + underflow + (modesMayDiffer ? 2 * sumYTau : 0);
+      2 * dmu * sumY +
+      4 * uf * Q +
+      (2 * U + depth) * Qt +
+      2 * uf * m +
+      underflowQ(libraryRescales) +
+      kTau * 2 * sumYTau +
+      correction(twoA, 2 * Math.abs(A.err), 2 * Math.abs(A.err) * A.r + 2 * U * A.p) +
+      correction(twoB, errRB, extraB);
     mLo = mA - dm;
     mHi = mA + dm;
   }
@@ -243,15 +340,16 @@ function tolerance(
   const rhoA = inverseNormSpread(mA, mLo, mHi, format, opts);
 
   const tol = new Float64Array(d);
-  if (dmu === 0 && !modesMayDiffer && rhoA === 0) return { tol, modesMayDiffer, enumerated };
+  const out = { tol, modesMayDiffer, enumerated, twoShiftsPossible };
+  if (dmu === 0 && !modesMayDiffer && rhoA === 0) return out;
   const s = result.trace.scale * p; // unscaled s = √d·a
   for (let i = 0; i < d; i++) {
     const g = c.gamma ? Math.abs(c.gamma[i]!) : 1;
     const y = yHat[i]! / p;
-    const dy = (dmu + (modesMayDiffer ? tau[i]! : 0)) / p;
+    const dy = (dmu + kTau * tau[i]!) / p;
     tol[i] = 1.001 * (g * s * (dy + y * (rhoA + 8 * uf)) + 2 * uf * Math.abs(reference[i]!));
   }
-  return { tol, modesMayDiffer, enumerated };
+  return out;
 }
 
 /**
@@ -259,7 +357,13 @@ function tolerance(
  * relative to the row's largest |out|, whether the library's centring mode may differ, and whether
  * its δ values were enumerated (else the fallback bound of step 1 was used).
  */
-function compare(c: Case): { worst: number; relTol: number; modesMayDiffer: boolean; enumerated: boolean } {
+function compare(c: Case): {
+  worst: number;
+  relTol: number;
+  modesMayDiffer: boolean;
+  enumerated: boolean;
+  twoShiftsPossible: boolean;
+} {
   const d = c.x.length;
   const format = c.config.format;
   const r = simulateMacro(c.x, c.config, { mode: c.mode, gamma: c.gamma, beta: c.beta, eps: c.eps });
@@ -268,7 +372,7 @@ function compare(c: Case): { worst: number; relTol: number; modesMayDiffer: bool
     c.mode === "layernorm"
       ? (layerNorm(c.x, { ...opts, gamma: c.gamma, beta: c.beta }) as Float32Array)
       : (l2Normalize(c.x, opts) as Float32Array);
-  const { tol, modesMayDiffer, enumerated } = tolerance(c, r, ref);
+  const { tol, modesMayDiffer, enumerated, twoShiftsPossible } = tolerance(c, r, ref);
   let worst = 0;
   let maxTol = 0;
   let maxOut = 0;
@@ -278,7 +382,7 @@ function compare(c: Case): { worst: number; relTol: number; modesMayDiffer: bool
     maxTol = Math.max(maxTol, tol[i]!);
     maxOut = Math.max(maxOut, Math.abs(ref[i]!));
   }
-  return { worst, relTol: maxTol / maxOut, modesMayDiffer, enumerated };
+  return { worst, relTol: maxTol / maxOut, modesMayDiffer, enumerated, twoShiftsPossible };
 }
 
 /** The format's values of x (the macro and the library both round the input to the format first). */
@@ -310,18 +414,22 @@ describe.each([
     (lambda) => {
       const config = defineMacro({ format, lambda });
       const next = rng(11);
+      const shifts = new Set<number>();
       for (const d of DIMS) {
         for (const [mean, sd] of DISTRIBUTIONS) {
-          // μ = 100 in BF16 has ulp 0.5 ≈ σ/2; such rows are centred by x₀ and δ (two shifts), never by
-          // the rounded mean, so the bound stays meaningful there too
+          // μ = 100 (and 0.5 with σ = 0.01) lie beyond 8σ: err = (x₀ + δ) − c is large against σ (0.25 in
+          // BF16), such rows take two shifts, never centred by the rounded mean alone, so the bound stays
+          // meaningful there too
           const x = inFormat(normalRows(d * 31 + mean, 1, d, mean, sd), config);
           const gammaV = Float32Array.from({ length: d }, () => 0.5 + next());
           const betaV = Float32Array.from({ length: d }, () => next() - 0.5);
           const { worst, relTol } = compare({ x, config, mode: "layernorm", lambda, gamma: gammaV, beta: betaV });
           expect(worst, `d=${d} N(${mean}, ${sd}²)`).toBeLessThanOrEqual(1);
           if (d > 1) expect(relTol, `d=${d} N(${mean}, ${sd}²)`).toBeLessThan(meaningful);
+          shifts.add(simulateMacro(x, config).trace.shifts);
         }
       }
+      expect([...shifts].sort()).toEqual([1, 2]); // both centring modes occur
     },
   );
 
@@ -419,14 +527,33 @@ describe("the centring rule (docs/design.md §1 step 2): the macro follows the l
 
   it("an ordinary row (about 0) is centred by its rounded mean: shifts = 1", () => {
     const x = normalRows(99, 1, 512, 0, 1);
-    x[0] = 1.5; // |c| ≈ |mean| ≲ 0.1 ≤ |δ| = |mean − x₀|
+    x[0] = 1.5;
     const r = simulateMacro(x);
     expect(r.trace.shifts).toBe(1);
-    expect(Math.abs(r.trace.mean)).toBeLessThanOrEqual(Math.abs(r.trace.delta));
+    const p = Math.fround(Math.fround(r.trace.err * r.trace.err) * 512);
+    expect(p).toBeLessThanOrEqual(Math.fround(r.trace.sumSq * 2 ** -42));
     expect(compare({ x, config: DEFAULT_MACRO, mode: "layernorm", lambda: "paper" }).worst).toBeLessThanOrEqual(1);
   });
 
-  it("a constant row at 1e7 gives β exactly (δ = 0, two shifts, y = 0)", () => {
+  it("FP32 rows with |mean| < 7.5σ never take the second shift", () => {
+    // |err| ≤ 2^−24·|c| (half an ulp of c) and q ≈ d·σ², so P = d·err² > 2^−42·q needs |c| > 8σ up to the
+    // roundings of P, q and c (relative 2^−22 at most): rows about 7.5σ sit well inside
+    for (const d of [64, 300, 1024]) {
+      for (const mean of [0, 1, -3, 7.5]) {
+        for (let seed = 0; seed < 8; seed++) {
+          const x = normalRows(seed * 7919 + d, 1, d, mean, 1);
+          let mu = 0;
+          for (const v of x) mu += v / d;
+          let v2 = 0;
+          for (const v of x) v2 += (v - mu) ** 2 / d;
+          if (Math.abs(mu) >= 7.5 * Math.sqrt(v2)) continue; // the sample itself may stray beyond 7.5σ
+          expect(simulateMacro(x).trace.shifts, `d=${d} mean ${mean} seed ${seed}`).toBe(1);
+        }
+      }
+    }
+  });
+
+  it("a constant row at 1e7 gives β exactly (δ = 0, err = 0: one shift, y = 0)", () => {
     const d = 100;
     const beta = Float32Array.from({ length: d }, (_, i) => i / 10 - 3);
     for (const config of [DEFAULT_MACRO, DEFAULT_MACRO_BF16]) {
@@ -434,8 +561,9 @@ describe("the centring rule (docs/design.md §1 step 2): the macro follows the l
         beta,
         gamma: new Float32Array(d).fill(2),
       });
-      expect(r.trace.shifts).toBe(2);
+      expect(r.trace.shifts).toBe(1);
       expect(r.trace.delta).toBe(0);
+      expect(r.trace.err).toBe(0);
       expect(Array.from(r.output)).toEqual(Array.from(inFormat(beta, config)));
     }
   });
@@ -449,16 +577,24 @@ describe("the centring rule (docs/design.md §1 step 2): the macro follows the l
     const truth = reference.layerNormExact(x, { dim: d });
     // Derivation (u_F = 2^−8; ρ = the BF16 method's largest |a·√m − 1|, over every BF16 m):
     // t_i = x_i − x₀ and S are exact (integers, values within a factor 2 of x₀); δ = R(S·(1/d)) is off by
-    // at most (u_F + 2^−23)·|δ|, a constant shift of every y_i; y_i = R(t_i − δ) rounds once (u_F).
-    // m: y's rounding 2u_F, Σ in FP32 (≈ 2^−20), + ε rounded to BF16 u_F; the constant shift adds only
-    // to second order (Σ(y − μ) = 0) → a off by ρ + 1.5u_F; s = R(R(√d)·a): 2u_F; y·s rounded: u_F.
-    // |out_i − truth_i| ≤ (ρ + 5.5u_F)·|truth_i| + (u_F + 2^−23)·|δ|·s, times 1.05 for second-order terms.
+    // at most (u_F + 2^−23)·|δ|, a constant shift of every y_i. c = R(x₀ + δ) is an integer, x_i − c is
+    // exact, err = (x₀ + δ) − c exactly, so y_i = R((x_i − c) − err) = R(t_i − δ) rounds once (u_F).
+    // m: q = Σ(x_i − c)² is exact (integers), P = d·err² exact (err = ±1/2), and
+    // q − P = Σ(t_i − δ)² + 2·err·r with r = S − d·δ, |r| ≤ d·(u_F + 2^−23)·|δ|: a relative change of m of
+    // κ = 2·|err|·|r|/q at most, so a off by κ/2 more; y's rounding 2u_F, + ε rounded to BF16 u_F; the constant
+    // shift adds only to second order (Σ(y − μ) = 0) → a off by ρ + 1.5u_F + κ/2; s = R(R(√d)·a): 2u_F;
+    // y·s rounded: u_F.
+    // |out_i − truth_i| ≤ (ρ + 5.5u_F + κ/2)·|truth_i| + (u_F + 2^−23)·|δ|·s, times 1.05 for second-order terms.
     const uf = 2 ** -8;
     const rho = methodPrecision(config).maxRelError;
-    const deltaS = Math.abs(r.trace.delta) * r.trace.scale; // prescaled δ times prescaled s: unscaled
+    const { err, delta, sumSq } = r.trace; // prescaled: κ is a ratio, free of the scale
+    expect(Math.abs(err)).toBe(0.5 * 2 ** r.trace.k);
+    const kappa = (2 * Math.abs(err) * d * (uf + 2 ** -23) * Math.abs(delta)) / sumSq;
+    expect(kappa).toBeLessThan(0.02); // the bound stays meaningful
+    const deltaS = Math.abs(delta) * r.trace.scale; // prescaled δ times prescaled s: unscaled
     let worst = 0;
     for (let i = 0; i < d; i++) {
-      const tol = 1.05 * ((rho + 5.5 * uf) * Math.abs(truth[i]!) + (uf + 2 ** -23) * deltaS);
+      const tol = 1.05 * ((rho + 5.5 * uf + kappa / 2) * Math.abs(truth[i]!) + (uf + 2 ** -23) * deltaS);
       worst = Math.max(worst, Math.abs(r.output[i]! - truth[i]!) / tol);
     }
     expect(worst).toBeLessThanOrEqual(1);
@@ -471,25 +607,27 @@ describe("the centring rule (docs/design.md §1 step 2): the macro follows the l
     expect(worstRelative(oneShiftAtBest(x, c, 1e-5), truth)).toBeGreaterThan(4 * (rho + 5.5 * uf));
   });
 
-  it.each([
-    ["fp32", DEFAULT_MACRO],
-    ["bf16", DEFAULT_MACRO_BF16],
-  ] as const)("%s, rows at the mode boundary (mean ≈ x₀/2): the tolerance covers either mode", (_f, config) => {
-    // |c| ≤ |δ| changes where δ = −x₀/2; the last value puts the exact mean at x₀/2 = 0.5, so in FP32
-    // the library's δ interval (step 1 of the derivation) holds δ values of both modes. In BF16 that
-    // interval is the one value δ = −x₀/2 exactly (|c| = |δ|: one shift) and the outputs must be identical.
+  it("FP32, rows at the mode boundary (|err| near 2^−21·σ): the tolerance covers either mode", () => {
+    // Rows about 1.5 with σ = 0.1: c ∈ [1, 2) has |err| ≤ 2^−24, and the threshold |err| > 2^−21·σ is
+    // ≈ 0.84·2^−24, so rows fall on both sides; the library's δ interval (step 1 of the derivation) holds
+    // δ values a few ulps of δ apart (2^−27, an eighth of c's), whose err fall on both sides too.
+    const seen = new Set<number>();
     for (const d of [64, 333, 1024]) {
-      const x = normalRows(d + 7, 1, d, 0.5, 1);
-      x[0] = 1;
-      let rest = 0;
-      for (let i = 0; i < d - 1; i++) rest += x[i]!;
-      x[d - 1] = 0.5 * d - rest;
-      const xf = inFormat(x, config);
-      const { worst, relTol, modesMayDiffer } = compare({ x: xf, config, mode: "layernorm", lambda: "paper" });
-      expect(modesMayDiffer, `d=${d}`).toBe(config.format === "fp32");
-      expect(worst, `d=${d}`).toBeLessThanOrEqual(1);
-      expect(relTol, `d=${d}`).toBeLessThan(config.format === "fp32" ? 1e-4 : 0.05);
+      for (let seed = 0; seed < 6; seed++) {
+        const x = normalRows(seed * 1000 + d, 1, d, 1.5, 0.1);
+        seen.add(simulateMacro(x).trace.shifts);
+        const { worst, relTol, modesMayDiffer } = compare({
+          x,
+          config: DEFAULT_MACRO,
+          mode: "layernorm",
+          lambda: "paper",
+        });
+        expect(modesMayDiffer, `d=${d} seed ${seed}`).toBe(true);
+        expect(worst, `d=${d} seed ${seed}`).toBeLessThanOrEqual(1);
+        expect(relTol, `d=${d} seed ${seed}`).toBeLessThan(1e-4);
+      }
     }
+    expect([...seen].sort()).toEqual([1, 2]);
   });
 
   it("FP32, x₀ at the row's mean (δ ≈ 0): too many δ values to list, the fallback bound of step 1", () => {

@@ -100,8 +100,9 @@ export function areaText(cost: MacroCost): string {
 }
 
 /**
- * Energy of one vector by component (a one-shift row); with `twoShifts`, a line for a row
- * centred by x₀ and δ (docs/design.md §1 step 2), which performs the second adder rank's subtractions.
+ * Energy of one vector by component (a one-shift row); with `twoShifts`, a line for a row whose
+ * rounded mean is off by more than its spread allows (docs/design.md §1 step 2), which performs the
+ * output pass's −err subtractions on Add rank 2.
  */
 export function energyText(energy: MacroEnergy, twoShifts?: MacroEnergy): string {
   const rows = Object.entries(energy.breakdown).map(([part, pj]) => [
@@ -117,7 +118,7 @@ export function energyText(energy: MacroEnergy, twoShifts?: MacroEnergy): string
     (twoShifts === undefined
       ? ""
       : `two-shift row (about a large offset): ${fixed(twoShifts.totalPj / 1000, 3)} nJ, ` +
-        `+${fixed(twoShifts.totalPj - energy.totalPj, 1)} pJ for the ${2 * energy.d} subtractions of Add rank 2\n`)
+        `+${fixed(twoShifts.totalPj - energy.totalPj, 1)} pJ for the ${energy.d} −err subtractions of Add rank 2\n`)
   );
 }
 

@@ -9,6 +9,7 @@ import { bf16BitsFromF32Bits, bf16Value, fp16BitsFromF32Bits, fp16Value } from "
 import type { NormalizeSpec } from "../options.js";
 import { f32Bits } from "../bits.js";
 import { exponentOf, rounder } from "./rsqrt.js";
+import { meanError, shiftCost, twoShiftCorrection } from "./centre.js";
 import { addF32, chunkOf, kernelSum } from "./sum.js";
 
 const f = Math.fround;
@@ -56,36 +57,36 @@ export function rowsFormat(
   for (let r = 0; r < spec.rows; r++) {
     const o = r * n;
     for (let i = 0; i < n; i++) w[i] = spec.bits ? decode(x[o + i]!) : R(x[o + i]!);
-    // The centring rule (docs/design.md §1 step 2): y = R(x − c) with c = R(x₀ + δ) when
-    // |c| ≤ |δ|, else y = R(R(x − x₀) − δ), so that a rounded mean far from 0 never enters y.
-    // One shift is the two-shift form with δ = 0 (R(t − 0) = t exactly).
+    // The centring rule (docs/design.md §1 step 2, ./centre.ts): Σy² about c = R(x₀ + δ); rows
+    // whose err = (x₀ + δ) − c is large against their spread correct m by P = d·err² (f32) and
+    // subtract err in the output. One shift is y = R(R(x − c) − 0) = R(x − c) exactly.
     let c = 0;
-    let delta = 0;
-    const centre = (): void => {
+    let err = 0;
+    const stats = (eps: number): number => {
       c = 0;
-      delta = 0;
-      if (!center) return;
+      err = 0;
+      const sumSquares = (): number =>
+        kernelSum(
+          n,
+          (i) => {
+            const yi = R(w[i]! - c);
+            return native ? R(yi * yi) : f(yi * yi);
+          },
+          add,
+          chunk,
+        );
+      if (!center) return R(sumSquares() + eps);
       const x0 = w[0]!;
-      const dl = R(kernelSum(n, (i) => R(w[i]! - x0), add, chunk) * invD);
-      const mu = R(x0 + dl);
-      const two = !(Math.abs(mu) <= Math.abs(dl));
-      c = two ? x0 : mu;
-      delta = two ? dl : 0;
+      const delta = R(kernelSum(n, (i) => R(w[i]! - x0), add, chunk) * invD);
+      c = R(x0 + delta);
+      const q = sumSquares();
+      const e = meanError(x0, delta, c, R);
+      const p = twoShiftCorrection(shiftCost(e, d), q);
+      err = p > 0 ? e : 0;
+      return R(f(q - p) + eps);
     };
-    const y = (i: number): number => R(R(w[i]! - c) - delta);
-    const sumSquares = (): number =>
-      kernelSum(
-        n,
-        (i) => {
-          const yi = y(i);
-          return native ? R(yi * yi) : f(yi * yi);
-        },
-        add,
-        chunk,
-      );
-
-    centre();
-    let m = R(sumSquares() + epsTerm);
+    const y = (i: number): number => R(R(w[i]! - c) - err);
+    let m = stats(epsTerm);
     let a: number;
     if (m >= low && m < Infinity) {
       a = aFromM(m);
@@ -106,14 +107,12 @@ export function rowsFormat(
       if (big === 0) {
         a = 0;
         c = 0;
-        delta = 0;
+        err = 0;
       } else {
         const k = Math.min(126, Math.max(-126, target - exponentOf(big)));
         const s = 2 ** k;
         for (let i = 0; i < n; i++) w[i] = R(w[i]! * s);
-        centre();
-        const epsS = native ? R(R(epsTerm * s) * s) : f(f(epsTerm * s) * s);
-        m = R(sumSquares() + epsS);
+        m = stats(native ? R(R(epsTerm * s) * s) : f(f(epsTerm * s) * s));
         a = m > 0 ? aFromM(m) : 0;
       }
     }

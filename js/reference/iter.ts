@@ -9,6 +9,7 @@ import type { FisrOptions, Format, InverseNormOptions, InverseNormSpec, Normaliz
 import { resolveFisr, resolveFormat, resolveInverseNorm, resolveNormalize } from "../resolve.js";
 import { describe } from "../validate.js";
 import { rowsFormat } from "./format.js";
+import { meanError, shiftCost, twoShiftCorrection } from "./centre.js";
 import { kernelSum } from "./sum.js";
 import { exponentOf, fisrFormat, iterRsqrtBits, iterRsqrtFormat, pow2, sqrtFormat } from "./rsqrt.js";
 
@@ -40,30 +41,31 @@ function rows(x: Float32Array | Uint16Array, opts: NormalizeOptions, layer: bool
   for (let r = 0; r < spec.rows; r++) {
     const o = r * dim;
     let src = x as Float32Array;
-    // The centring rule (docs/design.md §1 step 2): y = f(x − c) with c = f(x₀ + δ) when
-    // |c| ≤ |δ|, else y = f(f(x − x₀) − δ), so that a rounded mean far from 0 never enters y.
-    // One shift is the two-shift form with δ = 0 (f(t − 0) = t exactly).
+    // The centring rule (docs/design.md §1 step 2, ./centre.ts): Σy² about c = f(x₀ + δ); rows
+    // whose err = (x₀ + δ) − c is large against their spread correct m by P = d·err² and
+    // subtract err in the output. One shift is y = f(f(x − c) − 0) = f(x − c) exactly.
     let c = 0;
-    let delta = 0;
-    const centre = (): void => {
+    let err = 0;
+    const stats = (eps: number): number => {
       c = 0;
-      delta = 0;
-      if (!layer) return;
+      err = 0;
+      const sumSquares = (): number =>
+        kernelSum(dim, (i) => {
+          const yi = f(src[o + i]! - c);
+          return f(yi * yi);
+        });
+      if (!layer) return f(sumSquares() + eps);
       const x0 = src[o]!;
-      const dl = f(kernelSum(dim, (i) => f(src[o + i]! - x0)) * invD);
-      const mu = f(x0 + dl);
-      const two = !(Math.abs(mu) <= Math.abs(dl));
-      c = two ? x0 : mu;
-      delta = two ? dl : 0;
+      const delta = f(kernelSum(dim, (i) => f(src[o + i]! - x0)) * invD);
+      c = f(x0 + delta);
+      const q = sumSquares();
+      const e = meanError(x0, delta, c, f);
+      const p = twoShiftCorrection(shiftCost(e, d), q);
+      err = p > 0 ? e : 0;
+      return f(f(q - p) + eps);
     };
-    const y = (i: number): number => f(f(src[o + i]! - c) - delta);
-    const sumSquares = (): number =>
-      kernelSum(dim, (i) => {
-        const yi = y(i);
-        return f(yi * yi);
-      });
-    centre();
-    let m = f(sumSquares() + epsTerm);
+    const y = (i: number): number => f(f(src[o + i]! - c) - err);
+    let m = stats(epsTerm);
     let a: number;
     if (m >= M_LOW && m < Infinity) {
       a = aFromM(m);
@@ -81,13 +83,12 @@ function rows(x: Float32Array | Uint16Array, opts: NormalizeOptions, layer: bool
       if (big === 0) {
         a = 0;
         c = 0;
-        delta = 0;
+        err = 0;
       } else {
         const s = pow2(Math.min(126, Math.max(-126, -exponentOf(big))));
         for (let i = 0; i < dim; i++) out[o + i] = f(src[o + i]! * s);
         src = out;
-        centre();
-        m = f(sumSquares() + f(f(epsTerm * s) * s));
+        m = stats(f(f(epsTerm * s) * s));
         a = m > 0 ? aFromM(m) : 0;
       }
     }
