@@ -34,17 +34,14 @@ export interface RowStats {
 
 /**
  * The kernel's form: δ = Σ(x − x₀)·(1/d), c = x₀ + δ, then q = Σ(x − c)² (two passes) and
- * m = q − P with the centring rule's correction P (reference.shiftCost, twoShiftCorrection).
+ * m = q − P with the centring rule's correction P (reference.centreRow).
  */
 export function twoPass(x: Float32Array, o: number, d: number): RowStats {
   const invD = f(1 / d);
   const x0 = x[o]!;
   const delta = f(reduceF32(x, o, d, x0, "sum") * invD);
-  const c = f(x0 + delta);
-  const q = reduceF32(x, o, d, c, "squares");
-  const e = reference.meanError(x0, delta, c, f);
-  const p = reference.twoShiftCorrection(reference.shiftCost(e, f(d)), q);
-  return { c, err: p > 0 ? e : 0, m: f(q - p) };
+  const { c, err, q } = reference.centreRow(x0, delta, f(d), f, (about) => reduceF32(x, o, d, about, "squares"));
+  return { c, err, m: q };
 }
 
 /** One pass about a shift K: S1 = Σ(x − K), S2 = Σ(x − K)², μ = K + S1/d, m = S2 − S1·(S1/d). */

@@ -60,6 +60,17 @@ beforeAll(async () => {
   toolsApp = installInto(join(dir, "tools"), [tarball, toolsTarball]);
 }, 480_000);
 
+/** A TypeScript user's strict compiler options (NodeNext resolution, the package's own .d.ts checked). */
+const USER_TS_OPTIONS = {
+  module: "NodeNext",
+  moduleResolution: "NodeNext",
+  strict: true,
+  noEmit: true,
+  skipLibCheck: false,
+  lib: ["ES2022", "DOM"],
+  types: [],
+};
+
 describe("the packed package installed into an empty project", () => {
   it("is small and ships only the runtime files", () => {
     expect(statSync(tarball).size).toBeLessThan(300_000);
@@ -211,15 +222,7 @@ describe("the packed package installed into an empty project", () => {
     writeFileSync(
       join(app, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: {
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          lib: ["ES2022", "DOM"],
-          types: [],
-        },
+        compilerOptions: USER_TS_OPTIONS,
         files: ["use.ts"],
       }),
     );
@@ -242,15 +245,7 @@ describe("the packed package installed into an empty project", () => {
     writeFileSync(
       join(app, "tsconfig.global.json"),
       JSON.stringify({
-        compilerOptions: {
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          lib: ["ES2022", "DOM"],
-          types: [],
-        },
+        compilerOptions: USER_TS_OPTIONS,
         // the global is typed by the entry's declarations: any file of the program importing the package
         files: ["force-scalar.ts", "use-global.ts"],
       }),

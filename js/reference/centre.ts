@@ -24,3 +24,29 @@ export function shiftCost(err: number, d: number): number {
 export function twoShiftCorrection(p: number, q: number): number {
   return p > f(q * TWO_SHIFT_SCALE) ? p : 0;
 }
+
+/** A row's centring: c, the err its output subtracts (0 for one shift), and fl(q − P). */
+export interface RowCentring {
+  readonly c: number;
+  readonly err: number;
+  readonly q: number;
+}
+
+/**
+ * The centring rule for a row whose first value is x0 and whose mean's shift is δ: c = R(x₀ + δ),
+ * q = sumSquaresAbout(c) (Σ R(x_i − c)² in the kernel's order and accumulation), and the
+ * decision; `q` of the result is fl(q − P), to which the caller adds the ε-term.
+ */
+export function centreRow(
+  x0: number,
+  delta: number,
+  d: number,
+  R: (v: number) => number,
+  sumSquaresAbout: (c: number) => number,
+): RowCentring {
+  const c = R(x0 + delta);
+  const q = sumSquaresAbout(c);
+  const err = meanError(x0, delta, c, R);
+  const p = twoShiftCorrection(shiftCost(err, d), q);
+  return { c, err: p > 0 ? err : 0, q: f(q - p) };
+}

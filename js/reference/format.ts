@@ -9,7 +9,7 @@ import { bf16BitsFromF32Bits, bf16Value, fp16BitsFromF32Bits, fp16Value } from "
 import type { NormalizeSpec } from "../options.js";
 import { f32Bits } from "../bits.js";
 import { exponentOf, rounder } from "./rsqrt.js";
-import { meanError, shiftCost, twoShiftCorrection } from "./centre.js";
+import { centreRow } from "./centre.js";
 import { addF32, chunkOf, kernelSum } from "./sum.js";
 
 const f = Math.fround;
@@ -62,28 +62,25 @@ export function rowsFormat(
     // subtract err in the output. One shift is y = R(R(x − c) − 0) = R(x − c) exactly.
     let c = 0;
     let err = 0;
+    const sumSquaresAbout = (about: number): number =>
+      kernelSum(
+        n,
+        (i) => {
+          const yi = R(w[i]! - about);
+          return native ? R(yi * yi) : f(yi * yi);
+        },
+        add,
+        chunk,
+      );
     const stats = (eps: number): number => {
       c = 0;
       err = 0;
-      const sumSquares = (): number =>
-        kernelSum(
-          n,
-          (i) => {
-            const yi = R(w[i]! - c);
-            return native ? R(yi * yi) : f(yi * yi);
-          },
-          add,
-          chunk,
-        );
-      if (!center) return R(sumSquares() + eps);
+      if (!center) return R(sumSquaresAbout(0) + eps);
       const x0 = w[0]!;
-      const delta = R(kernelSum(n, (i) => R(w[i]! - x0), add, chunk) * invD);
-      c = R(x0 + delta);
-      const q = sumSquares();
-      const e = meanError(x0, delta, c, R);
-      const p = twoShiftCorrection(shiftCost(e, d), q);
-      err = p > 0 ? e : 0;
-      return R(f(q - p) + eps);
+      const row = centreRow(x0, R(kernelSum(n, (i) => R(w[i]! - x0), add, chunk) * invD), d, R, sumSquaresAbout);
+      c = row.c;
+      err = row.err;
+      return R(row.q + eps);
     };
     const y = (i: number): number => R(R(w[i]! - c) - err);
     let m = stats(epsTerm);

@@ -4,4 +4,4 @@ export { layerNormNaive, l2NormalizeNaive } from "./naive.js";
 export { layerNormIter, l2NormalizeIter, rsqrtIter, fisr, inverseNormBits } from "./iter.js";
 export { iterRsqrtBits, fisrBits, fisrVariantBits, iterRsqrtFormat, fisrFormat, sqrtFormat } from "./rsqrt.js";
 export { kernelSum, summationDepth, chunkOf, addF32, SUM_CHUNK } from "./sum.js";
-export { meanError, shiftCost, twoShiftCorrection } from "./centre.js";
+export { centreRow, meanError, shiftCost, twoShiftCorrection, type RowCentring } from "./centre.js";

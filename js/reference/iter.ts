@@ -9,7 +9,7 @@ import type { FisrOptions, Format, InverseNormOptions, InverseNormSpec, Normaliz
 import { resolveFisr, resolveFormat, resolveInverseNorm, resolveNormalize } from "../resolve.js";
 import { describe } from "../validate.js";
 import { rowsFormat } from "./format.js";
-import { meanError, shiftCost, twoShiftCorrection } from "./centre.js";
+import { centreRow } from "./centre.js";
 import { kernelSum } from "./sum.js";
 import { exponentOf, fisrFormat, iterRsqrtBits, iterRsqrtFormat, pow2, sqrtFormat } from "./rsqrt.js";
 
@@ -46,23 +46,20 @@ function rows(x: Float32Array | Uint16Array, opts: NormalizeOptions, layer: bool
     // subtract err in the output. One shift is y = f(f(x − c) − 0) = f(x − c) exactly.
     let c = 0;
     let err = 0;
+    const sumSquaresAbout = (about: number): number =>
+      kernelSum(dim, (i) => {
+        const yi = f(src[o + i]! - about);
+        return f(yi * yi);
+      });
     const stats = (eps: number): number => {
       c = 0;
       err = 0;
-      const sumSquares = (): number =>
-        kernelSum(dim, (i) => {
-          const yi = f(src[o + i]! - c);
-          return f(yi * yi);
-        });
-      if (!layer) return f(sumSquares() + eps);
+      if (!layer) return f(sumSquaresAbout(0) + eps);
       const x0 = src[o]!;
-      const delta = f(kernelSum(dim, (i) => f(src[o + i]! - x0)) * invD);
-      c = f(x0 + delta);
-      const q = sumSquares();
-      const e = meanError(x0, delta, c, f);
-      const p = twoShiftCorrection(shiftCost(e, d), q);
-      err = p > 0 ? e : 0;
-      return f(f(q - p) + eps);
+      const row = centreRow(x0, f(kernelSum(dim, (i) => f(src[o + i]! - x0)) * invD), d, f, sumSquaresAbout);
+      c = row.c;
+      err = row.err;
+      return f(row.q + eps);
     };
     const y = (i: number): number => f(f(src[o + i]! - c) - err);
     let m = stats(epsTerm);
