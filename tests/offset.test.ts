@@ -1,7 +1,8 @@
-// Rows of small spread about a large offset (docs/design.md §1 steps 1–2): the mean
-// μ = x₀ + δ is never rounded to the working format, y_i = (x_i − x₀) − δ, so the
-// centred values carry only roundings of their own size. With μ rounded to f32, a
-// row of unit spread about 1e7 (f32 spacing 1 there) was off by up to ~5e-2.
+// Rows of small spread about a large offset (docs/design.md §1 steps 1–3): the rounding err
+// of the mean c = fl(x₀ + δ) is subtracted as a second shift, y_i = fl(fl(x_i − c) − err), and
+// Σy² corrected by d·err², so the centred values carry only roundings of their own size. With
+// every y_i centred by c alone, a row of unit spread about 1e7 (f32 spacing 1 there) was off
+// by up to ~5e-2.
 import { describe, expect, it } from "vitest";
 import { layerNorm, reference, roundBF16, roundFP16, type NormalizeOptions } from "iterl2norm";
 import { normalRows } from "./helpers.js";
@@ -42,12 +43,14 @@ describe("FP32, precise preset: within 1e-6·(1 + |truth|) of float64 for offset
 
 describe("BF16/FP16: offsets cost no more than the format's own rounding", () => {
   // Truth: float64 LayerNorm of the F-rounded input (γ = 1, β = 0). With the offset
-  // within a factor 2 of every value, w_i − w₀ is exact in F (Sterbenz); y_i =
-  // R(t_i − δ) is off by its own rounding u·|y_i| and by δ's, u·|δ| (+ the f32 sum's,
-  // far below), and δ·√d/√m is the truth of element 0: the shift is felt as
-  // u·|truth₀| at most, doubled for margin. The per-element path rounds at most ~8
-  // times (y, m, ~3 in the precise scalar path, √d, √d·a, y·s), each relative u to a
-  // quantity ≤ |truth_i|(1 + O(u)): 10·u·|truth_i|. u = 2^-8 (BF16), 2^-11 (FP16).
+  // within a factor 2 of every value, w_i − c is exact in F (Sterbenz) and err is exact
+  // (TwoSum), so y_i = R((w_i − c) − err) = R(w_i − (w₀ + δ)) is off by its own rounding
+  // u·|y_i| and by δ's, u·|δ| (+ the f32 sum's, far below), and δ·√d/√m is the truth of
+  // element 0: the shift is felt as u·|truth₀| at most, doubled for margin. The
+  // per-element path rounds at most ~8 times (y, m, ~3 in the precise scalar path, √d,
+  // √d·a, y·s), each relative u to a quantity ≤ |truth_i|(1 + O(u)): 10·u·|truth_i|, with
+  // 2u to spare for m's dropped term −2·err·r (r = S − d·δ, up to d·u·|δ|): relative
+  // 2u²·|c|·|δ|/σ², about 1.5u at most here (FP16, offset 500σ). u = 2^-8 (BF16), 2^-11 (FP16).
   // With μ rounded to F, the error would be u·|μ|·√d/√m ≈ u·offset/σ: 32u to 500u here.
   const cases = [
     ["bf16", 2 ** -8, roundBF16, [32, 100]],
