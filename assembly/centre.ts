@@ -10,16 +10,10 @@
 // Σ(y_i − err)² = q − d·err² − 2·err·r, with r = Σ(x_i − x₀) − d·δ the residual of δ
 // (negligible), so m comes from q without another pass, and the output subtracts err from
 // each R(x_i − c), a value of the row's own size: y_i = R(R(x_i − c) − err).
-import { FORMAT_FP32 } from "./constants";
-import { roundTo } from "./formats";
+import { R1 as R } from "./sum";
 
 /** 2^−42: the two-shift threshold of err²·d against q. */
 const TWO_SHIFT_SCALE: f32 = 2.2737367544323206e-13;
-
-// @ts-ignore: decorator
-@inline function R(x: f32, format: i32): f32 {
-  return format == FORMAT_FP32 ? x : roundTo(x, format);
-}
 
 /** err = (x₀ + δ) − c exactly, c = R(x₀ + δ): TwoSum in the format (exact in any binary format). */
 // @ts-ignore: decorator

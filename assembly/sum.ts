@@ -63,8 +63,9 @@ function roundCall(x: f32, format: i32): f32 {
   return roundTo(x, format);
 }
 
+/** x rounded to the format (FORMAT_FP32: x itself); centre.ts rounds with it too (see above). */
 // @ts-ignore: decorator
-@inline function R1(x: f32, format: i32): f32 {
+@inline export function R1(x: f32, format: i32): f32 {
   if (format == FORMAT_FP32) return x;
   return ASC_FEATURE_SIMD ? roundTo(x, format) : roundCall(x, format);
 }
