@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
+import { RELAXED_SIMD_PROBE_HEX, validatesHex } from "./bench/probes.js";
 
 /**
  * Tests run against the TypeScript source: the package names resolve to it (as in
@@ -10,27 +11,36 @@ import { configDefaults, defineConfig } from "vitest/config";
 const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 /**
- * Two projects: every test against the build the loader picks (SIMD here), and the
- * kernel suite again against the scalar build (ITERL2NORM_WASM=scalar), so one
- * shared suite checks both builds of the module (docs/design.md §11).
+ * Three projects: every test against the build the loader picks (SIMD here), and the
+ * kernel suite again against the scalar build (ITERL2NORM_WASM=scalar) and the relaxed-SIMD
+ * build (handed to the loader by tests/setup-relaxed.ts), so one shared suite checks that the
+ * builds give the same bits (docs/design.md §11). Node 20 (V8 11.3) validates relaxed SIMD only behind a flag,
+ * which that project's workers get there; Node 22 and 24 accept it by default.
  *
- * The scalar project runs every test file except those whose subject the build
+ * The scalar and relaxed projects run every test file except those whose subject the build
  * cannot change, listed here: so a new or renamed test of the kernel (FP32 rows,
  * BF16/FP16 rows, scalar paths, roundings, workspaces, the API around them) runs on
- * both builds without being registered. Left out: builds.test.ts (it loads both
- * builds itself), fisr.test.ts (the scalar path has no SIMD branch, and builds.test.ts
+ * every build without being registered. Left out: builds.test.ts, relaxed.test.ts and
+ * loader-module.test.ts (they load the builds themselves), fisr.test.ts (the scalar path has no SIMD branch, and builds.test.ts
  * checks that both builds compute it alike; its exhaustive sweeps would double the
- * suite's longest file), the hardware model (hw-*), the tools and their output
- * (cli*, bench-cli, bench-baselines, bench-onnx-model, report, precision), the
+ * suite's longest file), the hardware model and its RTL (hw-*, rtl-*), the tools and their output
+ * (cli*, bench-cli, bench-clock, bench-baselines, bench-onnx-model, report, precision), the
  * package and the hosts (package, pack-install, host-*, loader: its bundles choose their
  * build in contexts of their own), and the layer rules (layers).
  */
+/** The V8 flag that turns relaxed SIMD on where it is not on by default (Node 20). */
+const RELAXED_FLAG = validatesHex(RELAXED_SIMD_PROBE_HEX) ? [] : ["--experimental-wasm-relaxed-simd"];
+
 const BUILD_INDEPENDENT = [
   "tests/builds.test.ts",
+  "tests/relaxed.test.ts",
+  "tests/loader-module.test.ts",
   "tests/fisr.test.ts",
   "tests/hw-*.test.ts",
+  "tests/rtl-*.test.ts",
   "tests/cli*.test.ts",
   "tests/bench-cli.test.ts",
+  "tests/bench-clock.test.ts",
   "tests/bench-baselines.test.ts",
   "tests/bench-onnx-model.test.ts",
   "tests/report.test.ts",
@@ -48,6 +58,7 @@ export default defineConfig({
       { find: /^iterl2norm$/, replacement: source("./js/index.ts") },
       { find: /^iterl2norm\/hw$/, replacement: source("./hw/index.ts") },
       { find: /^iterl2norm\/kernel$/, replacement: source("./js/kernel.ts") },
+      { find: /^iterl2norm\/pool$/, replacement: source("./js/pool/index.ts") },
       // the package's subpath import (package.json "imports"): its default source, the embedded builds
       { find: /^#kernel-source$/, replacement: source("./js/source/bytes.ts") },
     ],
@@ -65,6 +76,16 @@ export default defineConfig({
           include: ["tests/**/*.test.ts"],
           exclude: [...configDefaults.exclude, ...BUILD_INDEPENDENT],
           env: { ITERL2NORM_WASM: "scalar" },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "relaxed",
+          include: ["tests/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...BUILD_INDEPENDENT],
+          setupFiles: ["tests/setup-relaxed.ts"],
+          execArgv: RELAXED_FLAG,
         },
       },
     ],

@@ -28,8 +28,11 @@ export {
 /** Version of this export list and its meaning; bumped on any incompatible change. */
 export const ABI_VERSION: i32 = 1;
 
-/** 1 in the SIMD build (iterl2norm.wasm), 0 in the scalar build (iterl2norm.scalar.wasm). */
+/** 1 in the SIMD builds (iterl2norm.wasm, iterl2norm.relaxed.wasm), 0 in the scalar build (iterl2norm.scalar.wasm). */
 export const HAS_SIMD: i32 = ASC_FEATURE_SIMD ? 1 : 0;
+
+/** 1 in the relaxed-SIMD build (iterl2norm.relaxed.wasm), whose results are the bits of the others. */
+export const HAS_RELAXED_SIMD: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 
 /** Reserves `bytes` bytes (16-byte aligned) in this module's memory; may grow the memory. */
 export function alloc(bytes: usize): usize {

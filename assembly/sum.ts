@@ -96,9 +96,30 @@ function roundCall(x: f32, format: i32): f32 {
   return native ? R1(a + b, format) : a + b;
 }
 
+// Four f32 ones in the module's static data, for the relaxed build's additions (addExact4). Each
+// reduction loads them once into a local: as a v128.const operand they were rematerialised at every
+// use inside the loop (V8 13.6), which made that build 30% slower (scripts/compare-kernels.js).
+const ONES: usize = memory.data<f32>([1, 1, 1, 1], 16);
+
+/** The ones vector of addExact4, read once per reduction (see ONES); unused outside the relaxed build. */
 // @ts-ignore: decorator
-@inline function add4(a: v128, b: v128, format: i32, native: bool): v128 {
-  return native ? R4(f32x4.add(a, b), format) : f32x4.add(a, b);
+@inline export function onesOf(): v128 {
+  return ASC_FEATURE_RELAXED_SIMD ? v128.load(ONES) : f32x4.splat(1);
+}
+
+/**
+ * a + b in f32 lanes. In the relaxed build (docs/design.md §8) this is f32x4.relaxed_madd(b, ones, a):
+ * b·1 is exact, so fused or not the result is the correctly rounded a + b, the bits of f32x4.add
+ * (−0 + −0 included), while the engine may issue it on the multiply-add pipes as well as the adders.
+ */
+// @ts-ignore: decorator
+@inline export function addExact4(a: v128, b: v128, ones: v128): v128 {
+  return ASC_FEATURE_RELAXED_SIMD ? f32x4.relaxed_madd(b, ones, a) : f32x4.add(a, b);
+}
+
+// @ts-ignore: decorator
+@inline function add4(a: v128, b: v128, format: i32, native: bool, ones: v128): v128 {
+  return native ? R4(f32x4.add(a, b), format) : addExact4(a, b, ones);
 }
 
 /**
@@ -130,6 +151,7 @@ function roundCall(x: f32, format: i32): f32 {
 // @ts-ignore: decorator
 @inline function reduceSimd(p: usize, n: i32, c: f32, kind: i32, format: i32, native: bool, chunk: i32): f32 {
   const vc = f32x4.splat(c);
+  const ones = onesOf();
   let t = f32x4.splat(0);
   const end16 = p + (<usize>(n & ~15) << 2);
   let q = p;
@@ -138,28 +160,28 @@ function roundCall(x: f32, format: i32): f32 {
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
     // 32 values per step (vector j of the chunk into accumulator j mod 4), then at most one step of 16.
     for (; q + 128 <= stop; q += 128) {
-      a0 = add4(a0, term4(v128.load(q), vc, kind, format, native), format, native);
-      a1 = add4(a1, term4(v128.load(q, 16), vc, kind, format, native), format, native);
-      a2 = add4(a2, term4(v128.load(q, 32), vc, kind, format, native), format, native);
-      a3 = add4(a3, term4(v128.load(q, 48), vc, kind, format, native), format, native);
-      a0 = add4(a0, term4(v128.load(q, 64), vc, kind, format, native), format, native);
-      a1 = add4(a1, term4(v128.load(q, 80), vc, kind, format, native), format, native);
-      a2 = add4(a2, term4(v128.load(q, 96), vc, kind, format, native), format, native);
-      a3 = add4(a3, term4(v128.load(q, 112), vc, kind, format, native), format, native);
+      a0 = add4(a0, term4(v128.load(q), vc, kind, format, native), format, native, ones);
+      a1 = add4(a1, term4(v128.load(q, 16), vc, kind, format, native), format, native, ones);
+      a2 = add4(a2, term4(v128.load(q, 32), vc, kind, format, native), format, native, ones);
+      a3 = add4(a3, term4(v128.load(q, 48), vc, kind, format, native), format, native, ones);
+      a0 = add4(a0, term4(v128.load(q, 64), vc, kind, format, native), format, native, ones);
+      a1 = add4(a1, term4(v128.load(q, 80), vc, kind, format, native), format, native, ones);
+      a2 = add4(a2, term4(v128.load(q, 96), vc, kind, format, native), format, native, ones);
+      a3 = add4(a3, term4(v128.load(q, 112), vc, kind, format, native), format, native, ones);
     }
     if (q < stop) {
-      a0 = add4(a0, term4(v128.load(q), vc, kind, format, native), format, native);
-      a1 = add4(a1, term4(v128.load(q, 16), vc, kind, format, native), format, native);
-      a2 = add4(a2, term4(v128.load(q, 32), vc, kind, format, native), format, native);
-      a3 = add4(a3, term4(v128.load(q, 48), vc, kind, format, native), format, native);
+      a0 = add4(a0, term4(v128.load(q), vc, kind, format, native), format, native, ones);
+      a1 = add4(a1, term4(v128.load(q, 16), vc, kind, format, native), format, native, ones);
+      a2 = add4(a2, term4(v128.load(q, 32), vc, kind, format, native), format, native, ones);
+      a3 = add4(a3, term4(v128.load(q, 48), vc, kind, format, native), format, native, ones);
       q += 64;
     }
-    const a01 = add4(a0, a1, format, native);
-    const a23 = add4(a2, a3, format, native);
-    t = add4(t, add4(a01, a23, format, native), format, native);
+    const a01 = add4(a0, a1, format, native, ones);
+    const a23 = add4(a2, a3, format, native, ones);
+    t = add4(t, add4(a01, a23, format, native, ones), format, native, ones);
   }
   const end4 = p + (<usize>(n & ~3) << 2);
-  for (; q < end4; q += 16) t = add4(t, term4(v128.load(q), vc, kind, format, native), format, native);
+  for (; q < end4; q += 16) t = add4(t, term4(v128.load(q), vc, kind, format, native), format, native, ones);
   const l01 = add1(f32x4.extract_lane(t, 0), f32x4.extract_lane(t, 1), format, native);
   const l23 = add1(f32x4.extract_lane(t, 2), f32x4.extract_lane(t, 3), format, native);
   let s = add1(l01, l23, format, native);

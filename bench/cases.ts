@@ -8,7 +8,7 @@
 import { createWorkspace, l2Normalize, layerNorm, reference, type NormalizeOptions, type Workspace } from "iterl2norm";
 import { fillAffine, fillRows } from "./data.js";
 import { l2NormalizeJs, layerNormJs } from "./js-baselines.js";
-import { ortLayerNorm, type OrtLayerNorm } from "./ort.js";
+import { ortLayerNorm, type OrtLayerNorm, type OrtThreads } from "./ort.js";
 import type { Api } from "./results.js";
 
 /** LayerNorm ε of every case: torch.nn.LayerNorm's default 1e-5. */
@@ -67,8 +67,10 @@ function toleranceOf(impl: string): number {
 export interface CaseSelection {
   /** Also time precise, sqrt and FISR (zero-copy) besides the paper preset. */
   readonly methods: boolean;
-  /** Time onnxruntime-node (LayerNorm only). */
+  /** Time onnxruntime-node on one thread (LayerNorm only). */
   readonly ort: boolean;
+  /** Also time onnxruntime-node with its default threads, every core ("onnxruntime all cores"). */
+  readonly ortAllCores?: boolean;
 }
 
 /** Builds the data and cases of one shape. */
@@ -199,21 +201,27 @@ export async function buildShape(op: Op, dim: number, rows: number, select: Case
     );
   }
 
-  let session: OrtLayerNorm | undefined;
-  if (layer && select.ort) {
-    const made = await ortLayerNorm(dim, gamma, beta, eps);
-    if (typeof made === "string") skipped.push(made);
-    else {
-      session = made;
-      const outOrt = new Float32Array(n);
-      add(
-        "onnxruntime",
-        "native",
-        () => made.run(x, outOrt),
-        () => outOrt,
-        true,
-      );
+  const sessions: OrtLayerNorm[] = [];
+  const peers: [boolean | undefined, OrtThreads, string][] = [
+    [select.ort, "one", "onnxruntime"],
+    [select.ortAllCores, "default", "onnxruntime all cores"],
+  ];
+  for (const [wanted, threads, impl] of peers) {
+    if (!layer || wanted !== true) continue;
+    const made = await ortLayerNorm(dim, gamma, beta, eps, threads);
+    if (typeof made === "string") {
+      if (!skipped.includes(made)) skipped.push(made);
+      continue;
     }
+    sessions.push(made);
+    const outOrt = new Float32Array(n);
+    add(
+      impl,
+      "native",
+      () => made.run(x, outOrt),
+      () => outOrt,
+      true,
+    );
   }
 
   return {
@@ -228,7 +236,7 @@ export async function buildShape(op: Op, dim: number, rows: number, select: Case
     workspace: ws,
     async dispose() {
       ws.dispose();
-      if (session !== undefined) await session.release();
+      for (const session of sessions) await session.release();
     },
   };
 }

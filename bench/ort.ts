@@ -1,7 +1,9 @@
 /**
  * onnxruntime-node's LayerNormalization as a benchmark peer: one session per row
- * length on the CPU execution provider with one intra-op and one inter-op thread,
- * loaded lazily (onnxruntime-node is a development dependency and may be absent).
+ * length on the CPU execution provider, with one intra-op and one inter-op thread
+ * (the one-thread peer of the kernel) or with onnxruntime's default thread counts
+ * (its intra-op pool uses every core and splits the rows over them), loaded lazily
+ * (onnxruntime-node is a development dependency and may be absent).
  */
 import { layerNormOnnxModel } from "./onnx-model.js";
 
@@ -21,13 +23,22 @@ interface OrtModule {
   readonly env: { readonly versions?: { readonly common?: string } };
 }
 
-/** Session options of every benchmark session: one thread, CPU provider, full graph optimisation. */
+/** Session options of the one-thread sessions: one thread, CPU provider, full graph optimisation. */
 export const ORT_SESSION_OPTIONS = Object.freeze({
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
   executionProviders: ["cpu"],
   graphOptimizationLevel: "all",
 });
+
+/** Session options with onnxruntime's default thread counts (all cores): the thread options left out. */
+export const ORT_DEFAULT_THREADS_OPTIONS = Object.freeze({
+  executionProviders: ["cpu"],
+  graphOptimizationLevel: "all",
+});
+
+/** Threads of a session: one, or onnxruntime's default (every core). */
+export type OrtThreads = "one" | "default";
 
 let loaded: Promise<OrtModule | string> | undefined;
 
@@ -49,18 +60,20 @@ export interface OrtLayerNorm {
 }
 
 /**
- * Creates a session for rows of `dim` values with γ, β and ε fixed, or returns the
- * reason onnxruntime-node cannot be used.
+ * Creates a session for rows of `dim` values with γ, β and ε fixed, on one thread or
+ * onnxruntime's default threads, or returns the reason onnxruntime-node cannot be used.
  */
 export async function ortLayerNorm(
   dim: number,
   gamma: Float32Array,
   beta: Float32Array,
   eps: number,
+  threads: OrtThreads = "one",
 ): Promise<OrtLayerNorm | string> {
   const ort = await loadOrt();
   if (typeof ort === "string") return ort;
-  const session = await ort.InferenceSession.create(layerNormOnnxModel(dim, eps), { ...ORT_SESSION_OPTIONS });
+  const options = threads === "one" ? ORT_SESSION_OPTIONS : ORT_DEFAULT_THREADS_OPTIONS;
+  const session = await ort.InferenceSession.create(layerNormOnnxModel(dim, eps), { ...options });
   const scale = new ort.Tensor("float32", gamma, [dim]);
   const bias = new ort.Tensor("float32", beta, [dim]);
   return {

@@ -73,6 +73,14 @@ export interface BreakdownLine {
   readonly how: string;
 }
 
+/** The targets suite run in another process: another Node binary or kernel build (`bench --nodes`). */
+export interface TargetRun {
+  readonly environment: Environment;
+  readonly targets: TargetLine[];
+  readonly info: InfoLine[];
+  readonly notes: string[];
+}
+
 /** Everything one run produced. */
 export interface RunResults {
   readonly environment: Environment;
@@ -81,6 +89,8 @@ export interface RunResults {
   readonly throughput: ThroughputResult[];
   readonly targets: TargetLine[];
   readonly info: InfoLine[];
+  /** The targets suite under other Node binaries and kernel builds, each in its own process. */
+  readonly targetRuns: TargetRun[];
   readonly precision: PrecisionResult[];
   readonly breakdown: BreakdownLine[];
   /** Explanatory notes printed with the tables (e.g. skipped peers). */

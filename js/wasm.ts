@@ -1,16 +1,22 @@
 /**
  * Loads the kernel synchronously when this module is imported, and describes its
- * exports (the ABI of docs/ABI.md, nothing more). Two builds share the exports:
- * build/iterl2norm.wasm (SIMD) and build/iterl2norm.scalar.wasm (no SIMD), chosen by
- * `WebAssembly.validate` or forced (globalThis.ITERL2NORM_WASM, else the environment
- * variable ITERL2NORM_WASM where reading it needs no permission). The compiled module
+ * exports (the ABI of docs/ABI.md, nothing more). The package carries two builds, which
+ * give the same bits: build/iterl2norm.wasm (SIMD) and build/iterl2norm.scalar.wasm (no
+ * SIMD), chosen by `WebAssembly.validate` or forced (globalThis.ITERL2NORM_WASM, else the
+ * environment variable ITERL2NORM_WASM where reading it needs no permission). A host may
+ * also hand in a compiled module of the same ABI (globalThis.ITERL2NORM_WASM_MODULE), such
+ * as the relaxed-SIMD build, which the repository builds but the package does not carry
+ * (docs/design.md §8). The compiled module
  * comes from #kernel-source (package.json "imports"): embedded bytes by default, .wasm
  * modules in workerd (docs/design.md §8). Nothing here imports a built-in, so bundlers
  * and hosts without Node's modules load it as it is. The module imports nothing; its
  * enum values are read from its exported globals.
  */
 import { source } from "#kernel-source";
-import { rangeError } from "./validate.js";
+import { describe, rangeError } from "./validate.js";
+
+/** The kernel ABI this package calls (docs/ABI.md). */
+const ABI_VERSION = 1;
 
 /** A row call's shape: input and output pointers, row count and length, ε (docs/ABI.md). */
 type Rows = [x: number, out: number, rows: number, dim: number, eps: number];
@@ -52,7 +58,7 @@ export interface KernelExports {
 
 /** The constants the module exports as globals, by name (docs/ABI.md). */
 const CONSTANT_NAMES = [
-  ...["ABI_VERSION", "HAS_SIMD", "PAPER_C", "QUAKE_MAGIC"],
+  ...["ABI_VERSION", "HAS_SIMD", "HAS_RELAXED_SIMD", "PAPER_C", "QUAKE_MAGIC"],
   ...["METHOD_ITER", "METHOD_SQRT", "METHOD_FISR", "LAMBDA_PAPER", "LAMBDA_POW2", "LAMBDA_NEWTON", "LAMBDA_CUSTOM"],
   ...["STATUS_OK", "STATUS_BAD_SHAPE", "STATUS_OUT_OF_BOUNDS", "STATUS_BAD_PARAM", "STATUS_BAD_FORMAT"],
   ...["FORMAT_FP32", "FORMAT_BF16", "FORMAT_FP16", "ACCUMULATE_FP32", "ACCUMULATE_NATIVE", "IO_F32", "IO_BITS"],
@@ -64,8 +70,15 @@ const CONSTANT_NAMES = [
 /** Integer and float constants the module exports as globals. */
 export type KernelConstants = { readonly [K in (typeof CONSTANT_NAMES)[number]]: number };
 
-/** The two builds. */
-export type Build = "simd" | "scalar";
+/**
+ * A build of the kernel: "simd" and "scalar", which the package carries, or "relaxed" (SIMD
+ * with relaxed SIMD, docs/design.md §8), loaded only from a module handed in. Their results
+ * are the same bits; they differ only in the instructions an engine accepts.
+ */
+export type Build = "simd" | "scalar" | "relaxed";
+
+/** The builds the package carries, which ITERL2NORM_WASM names. */
+export type CarriedBuild = "simd" | "scalar";
 
 declare global {
   /**
@@ -74,16 +87,39 @@ declare global {
    * dynamic import); it takes precedence over the environment variable ITERL2NORM_WASM
    * (docs/design.md §8).
    */
-  var ITERL2NORM_WASM: Build | undefined;
+  var ITERL2NORM_WASM: CarriedBuild | undefined;
+  /**
+   * A compiled module of the kernel's ABI to load instead of the package's builds (for
+   * example the relaxed-SIMD build, `npm run asbuild` in the repository), read once when the
+   * package is first imported; it takes precedence over ITERL2NORM_WASM (docs/design.md §8).
+   */
+  var ITERL2NORM_WASM_MODULE: WebAssembly.Module | undefined;
 }
 
 const EXPECTED = '"simd" or "scalar"';
 
 /** A forced build, checked: undefined when not set. */
-function forced(name: string, value: unknown): Build | undefined {
+function forced(name: string, value: unknown): CarriedBuild | undefined {
   if (value === undefined) return undefined;
   if (value === "simd" || value === "scalar") return value;
   throw rangeError(name, value, EXPECTED);
+}
+
+/** The module handed in by globalThis.ITERL2NORM_WASM_MODULE, checked: undefined when not set. */
+function handedIn(): WebAssembly.Module | undefined {
+  const m: unknown = globalThis.ITERL2NORM_WASM_MODULE;
+  if (m === undefined) return undefined;
+  if (!(m instanceof WebAssembly.Module)) {
+    throw new TypeError(`globalThis.ITERL2NORM_WASM_MODULE must be a WebAssembly.Module; got ${describe(m)}`);
+  }
+  const imports = WebAssembly.Module.imports(m);
+  if (imports.length > 0) {
+    throw new RangeError(
+      "globalThis.ITERL2NORM_WASM_MODULE must import nothing, as the kernel's builds do (docs/ABI.md); " +
+        `it imports ${imports.map((i) => `${i.module}.${i.name}`).join(", ")}`,
+    );
+  }
+  return m;
 }
 
 /**
@@ -99,30 +135,38 @@ function environmentSetting(): string | undefined {
 }
 
 /** The build to load: globalThis.ITERL2NORM_WASM, else ITERL2NORM_WASM, else SIMD when this engine validates it. */
-function chooseBuild(): Build {
+function chooseBuild(): CarriedBuild {
   return (
     forced("globalThis.ITERL2NORM_WASM", globalThis.ITERL2NORM_WASM) ??
     forced("the environment variable ITERL2NORM_WASM", environmentSetting()) ??
-    (source.simdValidates() ? "simd" : "scalar")
+    (source.validates("simd") ? "simd" : "scalar")
   );
 }
 
 function load(): { kernel: KernelExports; constants: KernelConstants; build: Build } {
-  const build = chooseBuild();
-  const instance = new WebAssembly.Instance(source.module(build), {});
+  const module = handedIn();
+  const carried = module === undefined ? chooseBuild() : undefined;
+  const origin = carried === undefined ? "globalThis.ITERL2NORM_WASM_MODULE" : source.origin(carried);
+  const instance = new WebAssembly.Instance(module ?? source.module(carried!), {});
   const raw = instance.exports as Record<string, unknown>;
   const constants = {} as Record<keyof KernelConstants, number>;
   for (const name of CONSTANT_NAMES) {
     const g = raw[name];
     if (!(g instanceof WebAssembly.Global)) {
-      throw new Error(
-        `iterl2norm: ${source.origin(build)} lacks the exported global ${name}; rebuild with npm run build`,
-      );
+      throw new Error(`iterl2norm: ${origin} lacks the exported global ${name}; rebuild with npm run build`);
     }
     const v = Number(g.value);
     // u32 globals (magic constants) read back as signed i32: reinterpret them unsigned
     constants[name] = name.endsWith("MAGIC") || name.endsWith("MAGIC_ALT") ? v >>> 0 : v;
   }
+  if (constants.ABI_VERSION !== ABI_VERSION) {
+    throw new Error(
+      `iterl2norm: ${origin} has ABI_VERSION ${constants.ABI_VERSION}; this package needs ${ABI_VERSION}`,
+    );
+  }
+  // a module handed in tells its build by its flags
+  const build =
+    carried ?? (constants.HAS_RELAXED_SIMD === 1 ? "relaxed" : constants.HAS_SIMD === 1 ? "simd" : "scalar");
   return { kernel: raw as unknown as KernelExports, constants, build };
 }
 

@@ -12,7 +12,7 @@
  *   block:  ┌ input: rows·dim f32 ┬ output: rows·dim f32 ┬ gamma: dim ┬ beta: dim ┐
  */
 import { MAX_BLOCK_BYTES, MAX_DIM } from "./constants.js";
-import { allocate, f32View, memoryBuffer, release } from "./memory.js";
+import { type KernelMemory, mainMemory } from "./memory.js";
 import { integerIn } from "./validate.js";
 
 /** Buffers in wasm memory that layerNorm / l2Normalize use without copying. */
@@ -58,6 +58,15 @@ const VIEW_NAMES = ["input", "output", "gamma", "beta"] as const;
  * ws.dispose();
  */
 export function createWorkspace(rows: number, dim: number): Workspace {
+  return workspaceIn(mainMemory, rows, dim);
+}
+
+/**
+ * A workspace in the memory `mem` (the main kernel's, or a thread pool's shared memory), its
+ * arguments checked as createWorkspace's. Views are re-derived whenever the memory's buffer
+ * changes (a growth), so a property read always gives a view of the current buffer.
+ */
+export function workspaceIn(mem: KernelMemory, rows: number, dim: number): Workspace {
   integerIn("rows", rows, 1, MAX_ELEMENTS - 1);
   integerIn("dim", dim, 1, MAX_DIM);
   const n = rows * dim;
@@ -68,8 +77,8 @@ export function createWorkspace(rows: number, dim: number): Workspace {
         `must be at most ${MAX_ELEMENTS}; got ${rows}·${dim} + ${dim} = ${n + dim}`,
     );
   }
-  let ptr = allocate((2 * n + 2 * dim) * 4);
-  let buffer: ArrayBuffer | null = null;
+  let ptr = mem.allocate((2 * n + 2 * dim) * 4);
+  let buffer: ArrayBufferLike | null = null;
   let views: Float32Array[] = [];
   const view = (i: number): Float32Array => {
     if (ptr === 0) {
@@ -78,14 +87,14 @@ export function createWorkspace(rows: number, dim: number): Workspace {
           "memory another workspace may now use",
       );
     }
-    const current = memoryBuffer();
+    const current = mem.current();
     if (buffer !== current) {
       buffer = current;
       views = [
-        f32View(ptr, n),
-        f32View(ptr + n * 4, n),
-        f32View(ptr + 8 * n, dim),
-        f32View(ptr + 8 * n + 4 * dim, dim),
+        mem.f32View(ptr, n),
+        mem.f32View(ptr + n * 4, n),
+        mem.f32View(ptr + 8 * n, dim),
+        mem.f32View(ptr + 8 * n + 4 * dim, dim),
       ];
     }
     return views[i]!;
@@ -111,7 +120,7 @@ export function createWorkspace(rows: number, dim: number): Workspace {
     },
     dispose() {
       if (ptr === 0) return;
-      release(ptr);
+      mem.release(ptr);
       ptr = 0;
       buffer = null;
       views = [];

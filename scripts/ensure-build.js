@@ -27,7 +27,7 @@ function mtime(file) {
 }
 
 const configs = Math.max(...["asconfig.json", "tsconfig.base.json", "tsconfig.build.json", "package.json"].map(mtime));
-const WASM = ["build/iterl2norm.wasm", "build/iterl2norm.scalar.wasm"];
+const WASM = ["build/iterl2norm.wasm", "build/iterl2norm.relaxed.wasm", "build/iterl2norm.scalar.wasm"];
 // the builds as base64 modules the library imports (scripts/embed-wasm.js, part of npm run asbuild)
 const EMBEDDED = ["js/generated/wasm-simd.ts", "js/generated/wasm-scalar.ts"];
 

@@ -4,8 +4,10 @@
 // before it is timed, so the run fails if an implementation computes wrong values).
 import { describe, expect, it } from "vitest";
 import { main, parseBenchArgs, runBench, SUITES, UsageError } from "../cli/bench/cli.js";
-import { targetLines } from "../cli/bench/report.js";
-import type { TargetLine } from "../bench/results.js";
+import { probeNode } from "../cli/bench/nodes.js";
+import { markdownReport, targetLines } from "../cli/bench/report.js";
+import type { RunResults, TargetLine, TargetRun } from "../bench/results.js";
+import { RELAXED_SIMD_PROBE_HEX, validatesHex } from "../bench/probes.js";
 
 describe("parseBenchArgs", () => {
   it("defaults to every suite and the full grid", () => {
@@ -48,6 +50,12 @@ describe("parseBenchArgs", () => {
       "x",
       true,
     ]);
+  });
+
+  it("reads --nodes as a comma-separated list of paths (none by default)", () => {
+    expect(parseBenchArgs([])!.nodes).toEqual([]);
+    expect(parseBenchArgs(["--nodes", "/a/node, /b/node"])!.nodes).toEqual(["/a/node", "/b/node"]);
+    expect(() => parseBenchArgs(["--nodes", "/a/node,,/b"])).toThrow(/--nodes must be paths separated by commas/);
   });
 
   it("returns undefined for --help", () => {
@@ -99,6 +107,32 @@ describe("report formatting", () => {
     expect(
       targetLines([{ name: "lat", value: 812.4, relation: "<=", threshold: 1000, unit: "ns", met: true, detail: "d" }]),
     ).toBe("[met] lat: 812 ns (target ≤ 1000 ns) — d");
+  });
+});
+
+describe("the targets under other Node binaries", () => {
+  it("probes a Node binary's version and relaxed SIMD, and names one that does not run", () => {
+    const here = probeNode(process.execPath);
+    expect(here).toEqual({ version: process.version, relaxed: validatesHex(RELAXED_SIMD_PROBE_HEX) });
+    expect(probeNode("/nonexistent/node")).toMatch(/^\/nonexistent\/node did not run \(/);
+  });
+
+  it("reports each other run under its own heading, Node and build", () => {
+    const run = { environment: { node: "v24.0.0", v8: "13.6", build: "relaxed" } } as unknown as TargetRun;
+    const line: TargetLine = { name: "t", value: 3, relation: ">=", threshold: 2, unit: "×", met: true, detail: "d" };
+    const report = markdownReport({
+      environment: { node: "v20.0.0", build: "simd" },
+      targets: [line],
+      info: [],
+      targetRuns: [{ ...run, targets: [line], info: [{ name: "i", value: "v", detail: "w" }], notes: ["n"] }],
+      throughput: [],
+      precision: [],
+      breakdown: [],
+      notes: [],
+    } as unknown as RunResults);
+    expect(report).toMatch(/## Targets: Node v20\.0\.0, simd build\n\n```\n\[met\] t: 3\.00×/);
+    expect(report).toMatch(/## Targets: Node v24\.0\.0, relaxed build \(V8 13\.6, its own process\)\n\n```\n\[met\] t/);
+    expect(report).toMatch(/- i: v \(w\)\n\n- note: n/);
   });
 });
 

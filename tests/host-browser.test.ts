@@ -9,15 +9,20 @@ import { firstBitDifference, normalRows } from "./helpers.js";
 const root = new URL("..", import.meta.url).pathname;
 let server: Awaited<ReturnType<typeof serveFolder>>;
 let browser: Browser;
-const pages: Record<"simd" | "scalar", Page> = {} as never;
+const pages: Record<"simd" | "scalar" | "relaxed", Page> = {} as never;
 const errors: string[] = [];
-const WASM = { simd: "../../build/iterl2norm.wasm", scalar: "../../build/iterl2norm.scalar.wasm" } as const;
+// the relaxed-SIMD build is the repository's (npm run asbuild), not the package's (docs/design.md §8)
+const WASM = {
+  simd: "../../build/iterl2norm.wasm",
+  scalar: "../../build/iterl2norm.scalar.wasm",
+  relaxed: "../../build/iterl2norm.relaxed.wasm",
+} as const;
 
 beforeAll(async () => {
   if (!RUN_BROWSER_TESTS) return;
   server = await serveFolder(root.replace(/\/$/, ""));
   browser = await launchChromium();
-  for (const build of ["simd", "scalar"] as const) {
+  for (const build of ["simd", "scalar", "relaxed"] as const) {
     const page = await openPage(browser, `${server.url}/examples/browser/index.html?wasm=${WASM[build]}`, errors);
     await page.waitForFunction(() => document.getElementById("status")?.textContent !== "loading…");
     pages[build] = page;
@@ -66,4 +71,26 @@ describe.skipIf(!RUN_BROWSER_TESTS)("browser host (examples/browser; needs Debia
       expect(errors).toEqual([]);
     },
   );
+
+  it("runs the relaxed-SIMD build (Chromium validates relaxed SIMD) with the SIMD build's bits", async () => {
+    expect(await pages.relaxed.textContent("#status")).toMatch(/^ready \(ABI \d+, SIMD build\)$/);
+    for (const dim of [1, 7, 64, 77, 513, 1024]) {
+      const x = normalRows(dim + 40, 5, dim, -1, 2);
+      const run = (page: Page) =>
+        page.evaluate(
+          ([xs, d]) => {
+            const il2n = (
+              window as unknown as { iterl2norm: { layerNorm(x: Float32Array, dim: number, o: object): Float32Array } }
+            ).iterl2norm;
+            return Array.from(il2n.layerNorm(new Float32Array(xs), d, { preset: "precise" }));
+          },
+          [Array.from(x), dim] as const,
+        );
+      expect(firstBitDifference(await run(pages.relaxed), await run(pages.simd)), `d=${dim}`).toBe(-1);
+      expect(firstBitDifference(await run(pages.relaxed), layerNorm(x, { dim, preset: "precise" })), `d=${dim}`).toBe(
+        -1,
+      );
+    }
+    expect(errors).toEqual([]);
+  });
 });

@@ -30,7 +30,7 @@ interface Rule {
   readonly builtins: boolean;
 }
 
-const LIBRARY_SUBPATHS = ["iterl2norm", "iterl2norm/hw", "iterl2norm/kernel"];
+const LIBRARY_SUBPATHS = ["iterl2norm", "iterl2norm/hw", "iterl2norm/kernel", "iterl2norm/pool"];
 // The library's loader reaches its own files through package.json: the "imports" entries (#kernel-source)
 // and the .wasm files it exports, imported as modules where bytes cannot be compiled (docs/design.md §8).
 const LIBRARY_OWN = [
@@ -50,7 +50,12 @@ const RULES: Readonly<Record<string, Rule>> = {
   // the suites: the library through its package names only (they ship in the tools package)
   bench: {
     folders: ["bench"],
-    packages: [...declared(tools).filter((p) => p !== "iterl2norm"), "iterl2norm", "iterl2norm/kernel"],
+    packages: [
+      ...declared(tools).filter((p) => p !== "iterl2norm"),
+      "iterl2norm",
+      "iterl2norm/kernel",
+      "iterl2norm/pool",
+    ],
     builtins: true,
   },
   // the tools: themselves, the suites, and the library through its package names

@@ -12,6 +12,7 @@ import { seconds } from "../numbers.js";
 import { environment } from "../../bench/env.js";
 import { renderSvg } from "../charts.js";
 import { rsqrtSpec, throughputSpec } from "./charts.js";
+import { targetsOnNodes } from "./nodes.js";
 import { markdownReport } from "./report.js";
 import type {
   BreakdownLine,
@@ -19,6 +20,7 @@ import type {
   InfoLine,
   PrecisionResult,
   TargetLine,
+  TargetRun,
   ThroughputResult,
 } from "../../bench/results.js";
 import { runBreakdown } from "../../bench/suite-breakdown.js";
@@ -54,6 +56,11 @@ Options:
   --time <ms>      time budget per timed task and round (default 50; quick: 40)
   --rounds <n>     rounds of the target and breakdown measurements (default 9; quick: 3)
   --grid-rounds <n>  rounds per shape of the layernorm, l2 and rsqrt suites (default 7; quick: 1)
+  --nodes <list>   also run the targets suite under these Node binaries (paths, comma
+                   separated), each with the SIMD build and, where it validates relaxed
+                   SIMD, the repository's relaxed build, one process at a time, and this
+                   Node with the relaxed build when it validates it. npm run bench passes
+                   the Node 22 and 24 binaries of tests/hosts when they are installed
   -h, --help       this text
 
 Progress goes to stderr. A time is the fastest round's median tinybench sample;
@@ -85,6 +92,8 @@ export interface BenchOptions {
   readonly rounds: number;
   /** Rounds per shape of the layernorm and l2 grids (quick: 1). */
   readonly matrixRounds: number;
+  /** Other Node binaries to run the targets suite under. */
+  readonly nodes: readonly string[];
 }
 
 /** Parses argv (the arguments after `bench`). Returns undefined for --help. */
@@ -93,7 +102,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
     argv,
     {
       ...switches("quick", "json"),
-      ...valueFlags("out", "dims", "rows", "time", "rounds", "grid-rounds"),
+      ...valueFlags("out", "dims", "rows", "time", "rounds", "grid-rounds", "nodes"),
       ...HELP_FLAG,
     },
     true,
@@ -118,7 +127,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | undefine
     timeMs: intFlag("time", values.time, 1, 600_000) ?? (quick ? 40 : 50),
     rounds: intFlag("rounds", values.rounds, 1, 100) ?? (quick ? 3 : 9),
     matrixRounds: intFlag("grid-rounds", values["grid-rounds"], 1, 100) ?? (quick ? 1 : 7),
+    nodes: nodeList(values.nodes),
   };
+}
+
+/** The --nodes list: paths, comma separated (none when absent). */
+function nodeList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const list = value.split(",").map((p) => p.trim());
+  if (list.some((p) => p === ""))
+    throw new UsageError(`--nodes must be paths separated by commas; got ${JSON.stringify(value)}`);
+  return list;
 }
 
 /** How this process was started, for the report (e.g. "npm run bench -- --quick"). */
@@ -137,15 +156,18 @@ export async function runBench(
   const throughput: ThroughputResult[] = [];
   let targets: TargetLine[] = [];
   let info: InfoLine[] = [];
+  let targetRuns: TargetRun[] = [];
   let precision: PrecisionResult[] = [];
   let breakdown: BreakdownLine[] = [];
   const notes: string[] = [];
   const timing = { timeMs: options.timeMs, warmupMs: Math.max(5, Math.round(options.timeMs / 4)), minSamples: 8 };
   for (const suite of options.suites) {
     const started = performance.now();
-    if (suite === "targets")
+    if (suite === "targets") {
       ({ targets, info } = await runTargets({ ...timing, rounds: options.rounds }, progress, notes));
-    else if (suite === "breakdown") breakdown = await runBreakdown({ ...timing, rounds: options.rounds }, progress);
+      const budget = ["--time", String(options.timeMs), "--rounds", String(options.rounds)];
+      targetRuns = await targetsOnNodes(options.nodes, budget, progress, notes);
+    } else if (suite === "breakdown") breakdown = await runBreakdown({ ...timing, rounds: options.rounds }, progress);
     else if (suite === "layernorm" || suite === "l2") {
       throughput.push(
         ...(await runThroughput(
@@ -181,6 +203,7 @@ export async function runBench(
     throughput,
     targets,
     info,
+    targetRuns,
     precision,
     breakdown,
     notes,

@@ -125,15 +125,29 @@ export function environmentLines(env: Environment): string {
     `- date: ${env.date}`,
     `- Node ${env.node} (V8 ${env.v8}), ${env.os}`,
     `- CPU: ${env.cpu} × ${env.cores} (os.cpus()), ${env.memoryGiB} GiB RAM`,
-    `- WebAssembly SIMD: ${env.wasmSimd ? "yes" : "no"}; relaxed SIMD: ${env.wasmRelaxedSimd ? "yes" : "no"}`,
+    `- WebAssembly SIMD: ${env.wasmSimd ? "yes" : "no"}; relaxed SIMD: ${env.wasmRelaxedSimd ? "yes" : "no"}; ` +
+      `kernel build: ${env.build ?? "not recorded"}`,
   ].join("\n");
 }
 
 /** The whole report as Markdown. */
 export function markdownReport(run: RunResults): string {
   const parts: string[] = [`## Environment\n\n${environmentLines(run.environment)}`];
-  if (run.targets.length > 0)
-    parts.push(`## Targets\n\n\`\`\`\n${targetLines(run.targets)}\n\`\`\`\n\n${infoLines(run.info)}`);
+  if (run.targets.length > 0) {
+    const env = run.environment;
+    parts.push(
+      `## Targets: Node ${env.node}, ${env.build ?? "?"} build\n\n` +
+        `\`\`\`\n${targetLines(run.targets)}\n\`\`\`\n\n${infoLines(run.info)}`,
+    );
+  }
+  for (const other of run.targetRuns ?? []) {
+    const env = other.environment;
+    const notes = other.notes.length > 0 ? `\n\n${other.notes.map((n) => `- note: ${n}`).join("\n")}` : "";
+    parts.push(
+      `## Targets: Node ${env.node}, ${env.build} build (V8 ${env.v8}, its own process)\n\n` +
+        `\`\`\`\n${targetLines(other.targets)}\n\`\`\`\n\n${infoLines(other.info)}${notes}`,
+    );
+  }
   if (run.breakdown.length > 0)
     parts.push(`## Where the time goes (zero-copy, fastest rounds)\n\n${breakdownTables(run.breakdown)}`);
   const ln = throughputTables(run.throughput, "layernorm");

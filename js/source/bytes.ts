@@ -9,7 +9,8 @@
  */
 import { SCALAR_WASM_BASE64 } from "../generated/wasm-scalar.js";
 import { SIMD_WASM_BASE64 } from "../generated/wasm-simd.js";
-import type { Build } from "../wasm.js";
+import { FILES } from "./files.js";
+import type { CarriedBuild } from "../wasm.js";
 import type { KernelSource } from "./kernel-source.js";
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
@@ -19,16 +20,24 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-// The SIMD bytes are decoded once for validate and compile, then dropped: the module keeps what it needs.
-let simdBytes: Uint8Array<ArrayBuffer> | undefined;
-const simd = (): Uint8Array<ArrayBuffer> => (simdBytes ??= decode(SIMD_WASM_BASE64));
+const BASE64: Readonly<Record<CarriedBuild, string>> = {
+  simd: SIMD_WASM_BASE64,
+  scalar: SCALAR_WASM_BASE64,
+};
+
+// The last build decoded, kept from its validation to its compilation, then dropped: the module keeps what it needs.
+let last: { build: CarriedBuild; bytes: Uint8Array<ArrayBuffer> } | undefined;
+function bytesOf(build: CarriedBuild): Uint8Array<ArrayBuffer> {
+  if (last?.build !== build) last = { build, bytes: decode(BASE64[build]) };
+  return last.bytes;
+}
 
 /**
  * Compiles a build. A host that forbids compiling from bytes (workerd: "Wasm code generation
  * disallowed by embedder") still validates them, which tells its refusal from an engine that
  * lacks a feature of the build (the SIMD build forced where SIMD is missing).
  */
-function compile(bytes: Uint8Array<ArrayBuffer>, build: Build): WebAssembly.Module {
+function compile(bytes: Uint8Array<ArrayBuffer>, build: CarriedBuild): WebAssembly.Module {
   try {
     return new WebAssembly.Module(bytes);
   } catch (e) {
@@ -43,11 +52,11 @@ function compile(bytes: Uint8Array<ArrayBuffer>, build: Build): WebAssembly.Modu
 
 export const source: KernelSource = {
   // the build itself rather than a probe: it names every feature the kernel uses
-  simdValidates: () => WebAssembly.validate(simd()),
+  validates: (build) => WebAssembly.validate(bytesOf(build)),
   module(build) {
-    const bytes = build === "simd" ? simd() : decode(SCALAR_WASM_BASE64);
-    simdBytes = undefined;
+    const bytes = bytesOf(build);
+    last = undefined;
     return compile(bytes, build);
   },
-  origin: (build) => `the embedded copy of build/iterl2norm${build === "simd" ? "" : ".scalar"}.wasm`,
+  origin: (build) => `the embedded copy of ${FILES[build]}`,
 };

@@ -4,13 +4,13 @@
  * embedded bytes compiled at load (bytes.ts, the default) or .wasm modules the host
  * compiled itself (workerd.ts, the "workerd" condition). Both export a `source` of this shape.
  */
-import type { Build } from "../wasm.js";
+import type { CarriedBuild } from "../wasm.js";
 
 export interface KernelSource {
-  /** True when this engine accepts WebAssembly SIMD (`WebAssembly.validate`). */
-  simdValidates(): boolean;
+  /** True when this engine accepts the instructions of a build (`WebAssembly.validate`). */
+  validates(build: CarriedBuild): boolean;
   /** The compiled module of a build. */
-  module(build: Build): WebAssembly.Module;
+  module(build: CarriedBuild): WebAssembly.Module;
   /** Where a build's module came from, for error messages. */
-  origin(build: Build): string;
+  origin(build: CarriedBuild): string;
 }

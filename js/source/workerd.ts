@@ -10,6 +10,7 @@
  */
 import scalar from "iterl2norm/build/iterl2norm.scalar.wasm";
 import simd from "iterl2norm/build/iterl2norm.wasm";
+import { FILES } from "./files.js";
 import type { KernelSource } from "./kernel-source.js";
 
 // (module (func (param v128 v128) (result v128) local.get 0 local.get 1 f32x4.add))
@@ -19,7 +20,7 @@ const SIMD_PROBE = Uint8Array.from(
 );
 
 export const source: KernelSource = {
-  simdValidates: () => WebAssembly.validate(SIMD_PROBE),
+  validates: (build) => build === "scalar" || WebAssembly.validate(SIMD_PROBE),
   module: (build) => (build === "simd" ? simd : scalar),
-  origin: (build) => `the module iterl2norm/build/iterl2norm${build === "simd" ? "" : ".scalar"}.wasm`,
+  origin: (build) => `the module iterl2norm/${FILES[build]}`,
 };
