@@ -111,14 +111,15 @@ import { fisrVariant32, inverseNormF, iterRsqrt, sqrtRsqrt } from "./scalar";
  * initialA for direct lanes (positive normal m, exponent field h = e + 127): the field of
  * a₀ is 127 − ⌊(e + 2)/2⌋ = ⌊(380 − h)/2⌋, and e + 1 is odd where h is. t = (380 − h) << 22
  * (h << 22 is bits >>> 1 with the significand masked off) holds that field at bits 23–30
- * and h's parity at bit 22; min_u(parity bit, significand of √2) is that significand
- * (0x3504F3 < 1 << 22) or 0. No shift but one, as shifts share ports with the multiplier.
+ * and h's parity at bit 22, below which it is 0. Where the parity bit is set, subtracting
+ * 2^22 − 0x3504F3 = 0xAFB0D turns that bit into the significand of √2 (0x3504F3); min_u
+ * picks 0xAFB0D or 0 from the parity bit without a shift (shifts share ports with the multiplier).
  */
 // @ts-ignore: decorator
 @inline function directAx4(m: v128): v128 {
   const t = i32x4.sub(i32x4.splat(380 << 22), v128.and(i32x4.shr_u(m, 1), i32x4.splat(0xff << 22)));
   const odd = v128.and(t, i32x4.splat(1 << 22));
-  return v128.or(v128.and(t, i32x4.splat(0xff << 23)), i32x4.min_u(odd, i32x4.splat(SQRT2_FRACTION)));
+  return i32x4.sub(t, i32x4.min_u(odd, i32x4.splat((1 << 22) - SQRT2_FRACTION)));
 }
 
 /** λ·m for direct lanes: ½ (newton), else fl(fl(C·2^(−e))·m) with 2^(−e) = (254 − h) << 23, h = bits >>> 23. */
