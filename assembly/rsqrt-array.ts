@@ -107,17 +107,23 @@ import { fisrVariant32, inverseNormF, iterRsqrt, sqrtRsqrt } from "./scalar";
   return policy == LAMBDA_PAPER ? PAPER_C : policy == LAMBDA_POW2 ? <f32>0.5 : c;
 }
 
+/** The exponent field of m in place (h << 23, h = e + 127; the sign of a direct lane is 0). */
+// @ts-ignore: decorator
+@inline function fieldx4(m: v128): v128 {
+  return v128.and(m, i32x4.splat(0xff << 23));
+}
+
 /**
- * initialA for direct lanes (positive normal m, exponent field h = e + 127): the field of
- * a₀ is 127 − ⌊(e + 2)/2⌋ = ⌊(380 − h)/2⌋, and e + 1 is odd where h is. t = (380 − h) << 22
- * (h << 22 is bits >>> 1 with the significand masked off) holds that field at bits 23–30
- * and h's parity at bit 22, below which it is 0. Where the parity bit is set, subtracting
- * 2^22 − 0x3504F3 = 0xAFB0D turns that bit into the significand of √2 (0x3504F3); min_u
- * picks 0xAFB0D or 0 from the parity bit without a shift (shifts share ports with the multiplier).
+ * initialA for direct lanes from f = h << 23 (fieldx4): the field of a₀ is
+ * 127 − ⌊(e + 2)/2⌋ = ⌊(380 − h)/2⌋, and e + 1 is odd where h is. t = (380 − h) << 22 holds
+ * that field at bits 23–30 and h's parity at bit 22, below which it is 0. Where the parity
+ * bit is set, subtracting 2^22 − 0x3504F3 = 0xAFB0D turns that bit into the significand of
+ * √2 (0x3504F3); min_u picks 0xAFB0D or 0 from the parity bit without a shift (shifts share
+ * ports with the multiplier).
  */
 // @ts-ignore: decorator
-@inline function directAx4(m: v128): v128 {
-  const t = i32x4.sub(i32x4.splat(380 << 22), v128.and(i32x4.shr_u(m, 1), i32x4.splat(0xff << 22)));
+@inline function directAx4(f: v128): v128 {
+  const t = i32x4.sub(i32x4.splat(380 << 22), i32x4.shr_u(f, 1));
   const odd = v128.and(t, i32x4.splat(1 << 22));
   return i32x4.sub(t, i32x4.min_u(odd, i32x4.splat((1 << 22) - SQRT2_FRACTION)));
 }
@@ -140,13 +146,13 @@ import { fisrVariant32, inverseNormF, iterRsqrt, sqrtRsqrt } from "./scalar";
 }
 
 /**
- * λ·m for direct lanes when exactLambda(C): λ = fl(C·2^(−e)) built from bits, base − (h << 23)
- * with base = bits(C) + (127 << 23) and h << 23 the exponent field of m, then one rounded
- * product λ·m as in the scalar path.
+ * λ·m for direct lanes when exactLambda(C): λ = fl(C·2^(−e)) built from bits, base − f with
+ * base = bits(C) + (127 << 23) and f = h << 23 (fieldx4), then one rounded product λ·m as in
+ * the scalar path.
  */
 // @ts-ignore: decorator
-@inline function exactLmx4(m: v128, base: v128): v128 {
-  return f32x4.mul(i32x4.sub(base, v128.and(m, i32x4.splat(0xff << 23))), m);
+@inline function exactLmx4(m: v128, f: v128, base: v128): v128 {
+  return f32x4.mul(i32x4.sub(base, f), m);
 }
 
 /**
@@ -184,7 +190,7 @@ function iterAnyx4(m: v128, policy: i32, c: f32, n: i32): v128 {
 // @ts-ignore: decorator
 @inline function iterx4(m: v128, policy: i32, c: f32, n: i32): v128 {
   if (!i32x4.all_true(directx4(m))) return iterAnyx4(m, policy, c, n);
-  let a = directAx4(m);
+  let a = directAx4(fieldx4(m));
   const lm = directLmx4(m, policy == LAMBDA_NEWTON, f32x4.splat(lambdaConstant(policy, c)));
   for (let i = 0; i < n; i++) a = stepx4(a, m, lm);
   return a;
@@ -378,22 +384,30 @@ function inverseNormAnyx4(
       i32x4.lt_s(hi, i32x4.splat((127 + E_DIRECT) << 23)),
     );
     if (i32x4.all_true(direct)) {
-      const l0 = newton ? f32x4.splat(0.5) : exactLmx4(m0, base);
-      const l1 = newton ? f32x4.splat(0.5) : exactLmx4(m1, base);
-      const l2 = newton ? f32x4.splat(0.5) : exactLmx4(m2, base);
-      const l3 = newton ? f32x4.splat(0.5) : exactLmx4(m3, base);
-      const l4 = newton ? f32x4.splat(0.5) : exactLmx4(m4, base);
-      const l5 = newton ? f32x4.splat(0.5) : exactLmx4(m5, base);
-      const l6 = newton ? f32x4.splat(0.5) : exactLmx4(m6, base);
-      const l7 = newton ? f32x4.splat(0.5) : exactLmx4(m7, base);
-      let a0 = directAx4(m0);
-      let a1 = directAx4(m1);
-      let a2 = directAx4(m2);
-      let a3 = directAx4(m3);
-      let a4 = directAx4(m4);
-      let a5 = directAx4(m5);
-      let a6 = directAx4(m6);
-      let a7 = directAx4(m7);
+      const f0 = fieldx4(m0);
+      const f1 = fieldx4(m1);
+      const f2 = fieldx4(m2);
+      const f3 = fieldx4(m3);
+      const f4 = fieldx4(m4);
+      const f5 = fieldx4(m5);
+      const f6 = fieldx4(m6);
+      const f7 = fieldx4(m7);
+      const l0 = newton ? f32x4.splat(0.5) : exactLmx4(m0, f0, base);
+      const l1 = newton ? f32x4.splat(0.5) : exactLmx4(m1, f1, base);
+      const l2 = newton ? f32x4.splat(0.5) : exactLmx4(m2, f2, base);
+      const l3 = newton ? f32x4.splat(0.5) : exactLmx4(m3, f3, base);
+      const l4 = newton ? f32x4.splat(0.5) : exactLmx4(m4, f4, base);
+      const l5 = newton ? f32x4.splat(0.5) : exactLmx4(m5, f5, base);
+      const l6 = newton ? f32x4.splat(0.5) : exactLmx4(m6, f6, base);
+      const l7 = newton ? f32x4.splat(0.5) : exactLmx4(m7, f7, base);
+      let a0 = directAx4(f0);
+      let a1 = directAx4(f1);
+      let a2 = directAx4(f2);
+      let a3 = directAx4(f3);
+      let a4 = directAx4(f4);
+      let a5 = directAx4(f5);
+      let a6 = directAx4(f6);
+      let a7 = directAx4(f7);
       for (let i = 0; i < n; i++) {
         a0 = stepx4(a0, m0, l0);
         a1 = stepx4(a1, m1, l1);
