@@ -259,7 +259,17 @@ export async function runRsqrt(plan: RsqrtPlan, progress: (line: string) => void
         throw new Error(`rsqrt suite: the JS IterL2Norm port differs from the reference at m = ${m[i]}`);
     }
 
-    // The public API as a user calls it.
+    // The public API as a user calls it, and the JS loop the same way: into a new array per call.
+    const jsName = "JS 1/Math.sqrt (float64)";
+    tasks.push({
+      method: jsName,
+      form: "api",
+      measure: "throughput",
+      impl: "JS loop into a new array",
+      api: "native",
+      run: () => invSqrtJs(m, new Float32Array(n)),
+      count: n,
+    });
     const paper = `IterL2Norm paper (${STEPS} steps)`;
     const precise = `IterL2Norm precise (${STEPS} Newton steps)`;
     const quake = "FISR Quake, 1 step";

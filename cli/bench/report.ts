@@ -87,15 +87,28 @@ export function rsqrtTable(results: readonly ThroughputResult[]): string {
     ]),
     align: ["l"],
   });
-  const js = mine.find((r) => r.form === "js" && r.measure === "throughput" && r.method.startsWith("JS 1/Math.sqrt"));
+  // The JS 1/Math.sqrt loop into an existing array (the main table's row) and into a new one.
+  const isJs = (r: RsqrtResult): boolean => r.method.startsWith("JS 1/Math.sqrt") && r.measure === "throughput";
+  const jsOut = mine.find((r) => isJs(r) && r.form === "js");
+  const jsNew = mine.find((r) => isJs(r) && r.form === "api");
+  const vs = (js: RsqrtResult | undefined, r: RsqrtResult): string =>
+    js === undefined ? NONE : ratio(js.nsPerRow / r.nsPerRow);
   const calls = mine.filter((r) => r.form === "api");
   const api =
     calls.length === 0
       ? ""
       : "\n\nThe public API on the same array (copy: m copied into wasm memory and the results out; " +
-        `zero-copy: a Workspace's buffers as m and opts.out):\n\n${tableMarkdown({
-          headers: ["call", "data", "ns (cycles) / element", "throughput vs the JS 1/Math.sqrt loop"],
-          rows: calls.map((r) => [r.impl, r.api, cell(r), js === undefined ? NONE : ratio(js.nsPerRow / r.nsPerRow)]),
+        "zero-copy: a Workspace's buffers as m and opts.out), with its throughput relative to the JS " +
+        "1/Math.sqrt loop writing into an existing array (the table's row above) and into a new array per call " +
+        `(as rsqrt(m) returns one):\n\n${tableMarkdown({
+          headers: [
+            "call",
+            "data",
+            "ns (cycles) / element",
+            "vs JS loop into an existing array",
+            "vs JS loop into a new array",
+          ],
+          rows: calls.map((r) => [r.impl, r.api, cell(r), vs(jsOut, r), vs(jsNew, r)]),
           align: ["l", "l"],
         })}`;
   return (
