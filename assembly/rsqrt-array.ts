@@ -12,9 +12,9 @@
 // multiplication by 2^0 = 1), so lanes that would not take it are unchanged.
 //
 // Throughput: IterL2Norm is a chain of 6·n dependent operations per value. A single
-// vector waits on that chain (about 15 cycles a step on current x86-64 cores); the
+// vector waits on that chain (about 20 cycles a step on a current x86-64 core); the
 // FP32 array path keeps ITER_BLOCK vectors in flight, stepping each in turn, so the
-// multiplier and adder pipelines stay busy (docs/performance.md, rsqrt).
+// multiplier and adder pipelines stay busy (docs/performance.md, the rsqrt run).
 
 import {
   E_DIRECT, FISR_KADLEC, FISR_WALCZYK, FORMAT_BF16, FORMAT_FP32, KADLEC_K1, KADLEC_K2,
@@ -28,7 +28,11 @@ import { fisrVariant32, inverseNormF, iterRsqrt, sqrtRsqrt } from "./scalar";
 // @ts-ignore: decorator
 @inline const SQRT2_FRACTION: i32 = <i32>(reinterpret<u32>(SQRT2_F32) & 0x7fffff);
 
-/** Vectors of the FP32 iteration in flight (4 lanes each); see the header. */
+/**
+ * Vectors of the FP32 iteration in flight (4 lanes each); see the header. Each needs a, m and
+ * λ·m live, so 8 vectors already spill some to the stack (16 xmm registers); of 4 to 16 vectors,
+ * 8 measured fastest, or within the noise of the fastest, for the paper preset (Node 20, x86-64).
+ */
 // @ts-ignore: decorator
 @inline const ITER_BLOCK: i32 = 8;
 
@@ -128,7 +132,7 @@ import { fisrVariant32, inverseNormF, iterRsqrt, sqrtRsqrt } from "./scalar";
   return i32x4.sub(t, i32x4.min_u(odd, i32x4.splat((1 << 22) - SQRT2_FRACTION)));
 }
 
-/** λ·m for direct lanes: ½ (newton), else fl(fl(C·2^(−e))·m) with 2^(−e) = (254 − h) << 23, h = bits >>> 23. */
+/** λ·m for direct lanes: ½ (newton), else fl(fl(C·2^(−e))·m), 2^(−e) = (254 − h) << 23, h = bits >>> 23. */
 // @ts-ignore: decorator
 @inline function directLmx4(m: v128, newton: bool, vc: v128): v128 {
   if (newton) return f32x4.splat(0.5);
