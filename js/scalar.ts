@@ -43,12 +43,15 @@ function batch(m: Float32Array, spec: InverseNormSpec, outArg: Float32Array | un
   const out = outArg ?? new Float32Array(n);
   if (n === 0) return out;
   const bytes = n * 4;
-  // Pointers are captured before scratch.reserve, which may grow the memory and detach views.
+  // Pointers and offsets are captured before scratch.reserve, which may grow the memory and
+  // detach views (a detached view reads as offset 0).
   const mem = memoryBuffer();
   const mPtr = bufferOfView(m) === mem ? byteOffsetOfView(m) : -1;
   const outPtr = outArg !== undefined && bufferOfView(outArg) === mem ? byteOffsetOfView(outArg) : -1;
   const direct = outPtr >= 0 && (mPtr < 0 || outPtr === mPtr || outPtr + bytes <= mPtr || mPtr + bytes <= outPtr);
   const viaScratch = mPtr < 0 || !direct; // a slot for m's copy, or for the results
+  const backward =
+    outArg !== undefined && bufferOfView(outArg) === bufferOfView(m) && byteOffsetOfView(outArg) > byteOffsetOfView(m);
   let chunk = n;
   let base = 0;
   if (viaScratch) {
@@ -65,8 +68,6 @@ function batch(m: Float32Array, spec: InverseNormSpec, outArg: Float32Array | un
   }
   const a = inverseNormArgs(spec);
   const chunks = Math.ceil(n / chunk);
-  const backward =
-    outArg !== undefined && bufferOfView(outArg) === bufferOfView(m) && byteOffsetOfView(outArg) > byteOffsetOfView(m);
   for (let i = 0; i < chunks; i++) {
     const e0 = (backward ? chunks - 1 - i : i) * chunk;
     const cn = Math.min(chunk, n - e0);
