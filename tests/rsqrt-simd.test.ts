@@ -43,15 +43,18 @@ const fn = (e: Exports, name: string): Fn => e[name] as Fn;
 
 /**
  * Values of m: every kind of lane the scalar path branches on. Random bit patterns (both signs,
- * every exponent, subnormals, ±∞, quiet and signalling NaNs), the specials and the edges of the
- * directly iterated range [2^−64, 2^64) and of FP16, then a run of values inside that range only
- * (whole blocks of direct lanes) and a run where one lane in four is special.
+ * every exponent field 0–255 at least once with either sign, so subnormals, ±∞ and quiet and
+ * signalling NaNs), the specials and the edges of the directly iterated range [2^−64, 2^64) and
+ * of FP16, then a run of values inside that range only (whole blocks of direct lanes), a run where
+ * one lane in four is special, and a run of positive subnormals.
  */
 function mValues(seed: number): Float32Array {
   const next = rng(seed);
-  const m = new Float32Array(6000);
+  const m = new Float32Array(6300);
   const u = new Uint32Array(m.buffer);
-  for (let i = 0; i < 2000; i++) u[i] = Math.floor(next() * 2 ** 32) >>> 0;
+  const fraction = (): number => Math.floor(next() * 0x800000);
+  for (let i = 0; i < 512; i++) u[i] = ((i & 1) << 31) | ((i >> 1) << 23) | fraction(); // sign, field, fraction
+  for (let i = 512; i < 2000; i++) u[i] = Math.floor(next() * 2 ** 32) >>> 0;
   const specials = [
     0,
     -0,
@@ -79,6 +82,7 @@ function mValues(seed: number): Float32Array {
   m.set(specials, 2000);
   for (let i = 2100; i < 5000; i++) m[i] = 2 ** (next() * 127.9 - 64); // [2^−64, 2^63.9)
   for (let i = 5000; i < 6000; i++) m[i] = i % 4 === 1 ? specials[i % specials.length]! : 2 ** (next() * 60 - 30);
+  for (let i = 6000; i < 6300; i++) u[i] = 1 + fraction(); // subnormals: the exponent from the top set bit
   return m;
 }
 
@@ -273,7 +277,7 @@ function oneByOne(m: Float32Array, f: (v: number) => number): Float32Array {
 }
 
 describe("rsqrt / fisr on a Float32Array: the number path's bits, into opts.out or a new array", () => {
-  const m = M.subarray(2000, 6000); // no signalling NaNs: the number path sees the same values
+  const m = M.subarray(2000); // no signalling NaNs: the number path sees the same values
   const options: [string, InverseNormOptions][] = [
     ["paper", {}],
     ["precise", { preset: "precise" }],
