@@ -13,6 +13,7 @@ import { setInverseNorm } from "./method";
 import { normalizeRows } from "./rows";
 import { normalizeRowF, setDatapathF } from "./rows-format";
 import { isFormat, roundTo, roundTox4, toBits } from "./formats";
+import { inverseNormChain, inverseNorms, inverseNormsScalar } from "./rsqrt-array";
 
 export {
   PAPER_C, QUAKE_MAGIC,
@@ -233,10 +234,52 @@ export function rsqrt_batch_format(
   if (!isMethod(method) || !isPolicy(policy) || steps < 0) return STATUS_BAD_PARAM;
   const bytes = <u64>n * 4;
   if (!fits(m, bytes) || !fits(out, bytes)) return STATUS_OUT_OF_BOUNDS;
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(out + o, inverseNormF(load<f32>(m + o), format, method, policy, c, steps, magic, variant));
-  }
+  inverseNormsScalar(m, out, n, format, method, policy, c, steps, magic, variant);
+  return STATUS_OK;
+}
+
+/** The checks of the array forms of the scalar path: STATUS_OK or the status rsqrt_batch_format gives. */
+// @ts-ignore: decorator
+@inline function checkArray(
+  m: usize, out: usize, n: i32, format: i32, method: i32, policy: i32, steps: i32, variant: i32,
+): i32 {
+  if (n < 0) return STATUS_BAD_SHAPE;
+  if (!isFormat(format) || (method == METHOD_FISR && !isVariant(format, variant))) return STATUS_BAD_FORMAT;
+  if (!isMethod(method) || !isPolicy(policy) || steps < 0) return STATUS_BAD_PARAM;
+  const bytes = <u64>n * 4;
+  if (!fits(m, bytes) || !fits(out, bytes)) return STATUS_OUT_OF_BOUNDS;
+  return STATUS_OK;
+}
+
+/**
+ * rsqrt_batch_format's results (every element the bits of rsqrt_format) by the array path
+ * (rsqrt-array.ts): f32x4 lanes with several vectors in flight in the SIMD build, a scalar
+ * loop in the scalar build. out must equal m or not overlap it.
+ */
+export function rsqrt_array(
+  m: usize, out: usize, n: i32, format: i32, method: i32, policy: i32, c: f32, steps: i32,
+  magic: u32, variant: i32,
+): i32 {
+  const status = checkArray(m, out, n, format, method, policy, steps, variant);
+  if (status != STATUS_OK) return status;
+  inverseNorms(m, out, n, format, method, policy, c, steps, magic, variant);
+  return STATUS_OK;
+}
+
+/**
+ * Latency probe: `count` times m ← rsqrt_format(m) on each of the `lanes` (1 or 4) f32 values
+ * at x, which receive the final values. lanes = 4 runs one f32x4 vector per step in the SIMD
+ * build (four scalar chains in the scalar build); the time per step is the latency of one
+ * inverse norm. Checks as rsqrt_array (lanes other than 1 and 4: STATUS_BAD_SHAPE).
+ */
+export function rsqrt_chain(
+  x: usize, lanes: i32, count: i32, format: i32, method: i32, policy: i32, c: f32, steps: i32,
+  magic: u32, variant: i32,
+): i32 {
+  if (lanes != 1 && lanes != 4) return STATUS_BAD_SHAPE;
+  const status = checkArray(x, x, count < 0 ? count : lanes, format, method, policy, steps, variant);
+  if (status != STATUS_OK) return status;
+  inverseNormChain(x, lanes, count, format, method, policy, c, steps, magic, variant);
   return STATUS_OK;
 }
 

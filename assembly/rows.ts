@@ -41,10 +41,12 @@
 // 38 for d = 1024, where one running sum would have d − 1.
 //
 // normalizeRows, the row loop for a whole call, takes rows in groups: statistics of
-// GROUP rows, then their inverse norms one after another (independent dependency
-// chains the CPU overlaps), then their output passes. A row's result does not
-// depend on the grouping: the same functions run on it in the same order, so
-// normalizeRows and a loop over normalizeRow give the same bits.
+// GROUP rows, then their inverse norms as the four lanes of one f32x4 iteration
+// (assembly/rsqrt-array.ts; the scalar build runs four independent scalar iterations,
+// which the CPU overlaps), then their output passes. A row's result does not depend
+// on the grouping: the same operations run on it in the same order (a lane of the
+// f32x4 iteration gives the bits of the scalar path), so normalizeRows and a loop
+// over normalizeRow give the same bits.
 //
 // Relaxed SIMD (f32x4.relaxed_madd) is not used: a fused multiply-add would change
 // the rounding of Σy² per platform, and Node 20 (V8 11.3) does not enable relaxed
@@ -54,6 +56,7 @@
 import { FORMAT_FP32, M_LOW } from "./constants";
 import { customC, magic, method, policy, steps, variant } from "./method";
 import { exponentOf, inverseNorm, pow2f } from "./scalar";
+import { inverseNormx4 } from "./rsqrt-array";
 import { meanError, shiftCost, twoShiftCorrection } from "./centre";
 import { CHUNK, reduce, SQUARES, SUM, sumSquaresF32 } from "./sum";
 
@@ -333,11 +336,25 @@ export function normalizeRows(
       const ok1 = usable(m1);
       const ok2 = usable(m2);
       const ok3 = usable(m3);
-      // Four independent scalar iterations back to back: the CPU overlaps them.
-      const a0 = ok0 ? aFromM(m0) : 0;
-      const a1 = ok1 ? aFromM(m1) : 0;
-      const a2 = ok2 ? aFromM(m2) : 0;
-      const a3 = ok3 ? aFromM(m3) : 0;
+      // The four inverse norms: one f32x4 iteration (each lane the bits of aFromM, as
+      // m < ∞ here), or four independent scalar iterations the CPU overlaps.
+      let a0: f32 = 0;
+      let a1: f32 = 0;
+      let a2: f32 = 0;
+      let a3: f32 = 0;
+      if (ASC_FEATURE_SIMD) {
+        const mv = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(m0), 1, m1), 2, m2), 3, m3);
+        const av = inverseNormx4(mv, FORMAT_FP32, method, policy, customC, steps, magic, variant);
+        if (ok0) a0 = f32x4.extract_lane(av, 0);
+        if (ok1) a1 = f32x4.extract_lane(av, 1);
+        if (ok2) a2 = f32x4.extract_lane(av, 2);
+        if (ok3) a3 = f32x4.extract_lane(av, 3);
+      } else {
+        if (ok0) a0 = aFromM(m0);
+        if (ok1) a1 = aFromM(m1);
+        if (ok2) a2 = aFromM(m2);
+        if (ok3) a3 = aFromM(m3);
+      }
       if (ok0) output(x + o0, out + o0, n, c0, d0, w0, center ? sqrtD * a0 : a0, g, b);
       else rescaledRow(x + o0, out + o0, n, g, b, center, invD, sqrtD, epsTerm);
       if (ok1) output(x + o1, out + o1, n, c1, d1, w1, center ? sqrtD * a1 : a1, g, b);

@@ -123,21 +123,56 @@ const SQRT2_SIGNIFICAND = 0x3fb504f3 & 0x7fffff;
  * there (checked by the rsqrt suite and tests/bench-baselines.test.ts).
  */
 export function iterRsqrtJs(m: Float32Array, out: Float32Array, steps: number): Float32Array {
-  const f = Math.fround;
-  for (let i = 0; i < m.length; i++) {
-    const v = m[i]!;
-    aliasF[0] = v;
-    const e = ((aliasU[0]! >>> 23) & 0xff) - 127;
-    const k = e + 1;
-    aliasU[0] = (k & 1) === 0 ? (127 - (k >> 1)) << 23 : ((127 - ((k + 1) >> 1)) << 23) | SQRT2_SIGNIFICAND;
-    let a = aliasF[0]!;
-    aliasU[0] = (127 - e) << 23;
-    const lm = f(f(PAPER_C_F32 * aliasF[0]!) * v);
-    for (let s = 0; s < steps; s++) {
-      const t = f(1 - f(v * f(a * a)));
-      a = f(a + f(f(lm * a) * t));
-    }
-    out[i] = a;
-  }
+  for (let i = 0; i < m.length; i++) out[i] = iterRsqrtOneJs(m[i]!, steps);
   return out;
+}
+
+/** iterRsqrtJs on one value v (an f32 in [2^−64, 2^64)). */
+function iterRsqrtOneJs(v: number, steps: number): number {
+  const f = Math.fround;
+  aliasF[0] = v;
+  const e = ((aliasU[0]! >>> 23) & 0xff) - 127;
+  const k = e + 1;
+  aliasU[0] = (k & 1) === 0 ? (127 - (k >> 1)) << 23 : ((127 - ((k + 1) >> 1)) << 23) | SQRT2_SIGNIFICAND;
+  let a = aliasF[0]!;
+  aliasU[0] = (127 - e) << 23;
+  const lm = f(f(PAPER_C_F32 * aliasF[0]!) * v);
+  for (let s = 0; s < steps; s++) {
+    const t = f(1 - f(v * f(a * a)));
+    a = f(a + f(f(lm * a) * t));
+  }
+  return a;
+}
+
+// ── Dependent chains (latency) ──────────────────────────────────────────────
+// Each step's m is the previous step's result, m ← a(m), so a step cannot start before the
+// one before it ends: the time per step is the latency of one a ≈ 1/√m. The chain
+// converges to the method's fixed point near m = 1 (a(1) ≈ 1).
+
+/** `steps` times m ← 1/Math.sqrt(m) in float64 (what a JS expression computes); returns the last m. */
+export function invSqrtChainJs(m: number, steps: number): number {
+  for (let i = 0; i < steps; i++) m = 1 / Math.sqrt(m);
+  return m;
+}
+
+/** `steps` times m ← Q_rsqrt(m) as qRsqrtJs computes it (the bit trick through f32 storage); returns the last m. */
+export function qRsqrtChainJs(m: number, steps: number): number {
+  for (let i = 0; i < steps; i++) {
+    aliasF[0] = m;
+    aliasU[0] = 0x5f3759df - (aliasU[0]! >>> 1);
+    const y = aliasF[0]!;
+    m = y * (1.5 - 0.5 * m * y * y);
+  }
+  return m;
+}
+
+/**
+ * `steps` times m ← a(m) by iterRsqrtJs's arithmetic (paper preset, `iterations` updates, every
+ * operation rounded by Math.fround); m must stay in [2^−64, 2^64), as it does near 1. Returns the
+ * last m.
+ */
+export function iterRsqrtChainJs(m: number, steps: number, iterations: number): number {
+  m = Math.fround(m);
+  for (let i = 0; i < steps; i++) m = iterRsqrtOneJs(m, iterations);
+  return m;
 }

@@ -333,9 +333,11 @@ export async function runTargets(
     info.push({
       name: `cycles per 4 floats, ${shapeText}`,
       value:
-        `zero-copy LayerNorm ${cycles("zc")} (three passes), precise ${cycles("precise")}, copying ${cycles("copy")}, ` +
-        `memcpy ${cycles("memcpy")}`,
-      detail: `fastest rounds at the measured clock of ${ghz.toFixed(2)} GHz (a chain of dependent one-cycle operations)`,
+        `zero-copy LayerNorm ${cycles("zc")} (three passes), precise ${cycles("precise")}, ` +
+        `copying ${cycles("copy")}, memcpy ${cycles("memcpy")}`,
+      detail:
+        `fastest rounds at the measured clock of ${ghz.toFixed(2)} GHz ` +
+        "(a chain of dependent one-cycle operations)",
     });
     info.push(
       {
@@ -348,7 +350,9 @@ export async function runTargets(
       {
         name: `copying cost at ${shapeText}`,
         value: `${(100 * (1 - t("zc") / t("copy"))).toFixed(0)}% of the copying call`,
-        detail: `copying ${ns("copy")} vs zero-copy ${ns("zc")}, two memcpys of the data ${((2 * t("memcpy")) / 1000).toFixed(2)} µs`,
+        detail:
+          `copying ${ns("copy")} vs zero-copy ${ns("zc")}, ` +
+          `two memcpys of the data ${((2 * t("memcpy")) / 1000).toFixed(2)} µs`,
       },
       {
         name: `tuned JS vs naive JS, ${shapeText}`,

@@ -8,7 +8,7 @@ import "./wasm.js";
 
 export { layerNorm, l2Normalize } from "./normalize.js";
 export { createLayerNorm, createL2Normalize, type Normalizer } from "./prepared.js";
-export { rsqrt, fisr, type FisrCallOptions } from "./scalar.js";
+export { rsqrt, fisr, type FisrCallOptions, type RsqrtOptions } from "./scalar.js";
 export { createWorkspace, type Workspace } from "./workspace.js";
 export { toBF16, fromBF16, toFP16, fromFP16, roundBF16, roundFP16, bf16Value, fp16Value } from "./formats.js";
 export * as reference from "./reference/index.js";

@@ -52,6 +52,8 @@ export interface KernelExports {
   l2_normalize_format(...args: [...Rows, ...Datapath, ...InverseNorm]): number;
   rsqrt_format(m: number, format: number, ...inverse: InverseNorm): number;
   rsqrt_batch_format(m: number, out: number, n: number, format: number, ...inverse: InverseNorm): number;
+  rsqrt_array(m: number, out: number, n: number, format: number, ...inverse: InverseNorm): number;
+  rsqrt_chain(x: number, lanes: number, count: number, format: number, ...inverse: InverseNorm): number;
   round_format(x: number, format: number): number;
   round_batch(src: number, dst: number, n: number, format: number, io: number): number;
 }

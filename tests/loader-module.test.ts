@@ -60,7 +60,8 @@ describe("globalThis.ITERL2NORM_WASM_MODULE", () => {
     );
     expect(await loadWith(importing).catch(named)).toEqual([
       "RangeError",
-      "globalThis.ITERL2NORM_WASM_MODULE must import nothing, as the kernel's builds do (docs/ABI.md); it imports env.f",
+      "globalThis.ITERL2NORM_WASM_MODULE must import nothing, as the kernel's builds do (docs/ABI.md); " +
+        "it imports env.f",
     ]);
     // (module): no exports at all
     const empty = new WebAssembly.Module(Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0]));

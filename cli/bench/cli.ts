@@ -41,8 +41,8 @@ Suites (default: all, in this order):
   layernorm   LayerNorm throughput over d × rows: wasm (paper, precise, sqrt, FISR;
               zero-copy and copying), naive JS, tuned JS, onnxruntime-node, memcpy
   l2          the same for L2 normalisation (no onnxruntime peer)
-  rsqrt       a ≈ 1/√m per element: Q_rsqrt (JS, wasm), 1/Math.sqrt, f32.sqrt + div,
-              IterL2Norm (wasm, JS reference)
+  rsqrt       a ≈ 1/√m by every method (IterL2Norm, FISR variants, sqrt + div, JS), scalar
+              and f32x4, throughput and latency, in ns and cycles, with each one's error
   precision   error of the fused statistics pass vs the two-pass reference and
               the float64 truth on ordinary and adversarial rows (no timing)
 

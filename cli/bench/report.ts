@@ -12,7 +12,8 @@ import type {
   TargetLine,
   ThroughputResult,
 } from "../../bench/results.js";
-import { NONE, fixed, nanoseconds, ratio } from "../numbers.js";
+import type { RsqrtResult } from "../../bench/suite-rsqrt.js";
+import { NONE, fixed, nanoseconds, ratio, sci } from "../numbers.js";
 import { tableMarkdown } from "../table.js";
 
 function columnName(r: ThroughputResult): string {
@@ -43,17 +44,78 @@ export function throughputTables(results: readonly ThroughputResult[], suite: st
   ].join("\n\n");
 }
 
-/** The rsqrt microbenchmark: ns per element, G elements/s, and time relative to the fastest. */
+/** A result of the rsqrt suite (bench/suite-rsqrt.ts: throughput, or latency of a dependent chain). */
+function isRsqrt(r: ThroughputResult): r is RsqrtResult {
+  return (r.suite === "rsqrt" || r.suite === "rsqrt-latency") && "method" in r;
+}
+
+/**
+ * The rsqrt microbenchmark: one line per method with its worst relative error, its throughput
+ * (ns and cycles per independent element) and latency (ns and cycles per step of a dependent
+ * chain), each as the kernel's scalar loop and in f32x4 lanes; then the public calls on the
+ * same array against the JS 1/Math.sqrt loop.
+ */
 export function rsqrtTable(results: readonly ThroughputResult[]): string {
-  const mine = results.filter((r) => r.suite === "rsqrt");
+  const mine = results.filter(isRsqrt);
   if (mine.length === 0) return "";
-  const best = Math.min(...mine.map((r) => r.nsPerRow));
-  const sorted = [...mine].sort((a, b) => a.nsPerRow - b.nsPerRow);
-  return tableMarkdown({
-    headers: ["implementation", "data", "ns/element", "G elements/s", "time vs fastest"],
-    rows: sorted.map((r) => [r.impl, r.api, fixed(r.nsPerRow, 3), fixed(r.gElemPerS), ratio(r.nsPerRow / best)]),
-    align: ["l", "l"],
+  const { clockGHz } = mine[0]!;
+  const n = mine.find((r) => r.measure === "throughput")?.rows ?? NaN;
+  const steps = mine.find((r) => r.measure === "latency")?.rows ?? NaN;
+  const cell = (r: RsqrtResult | undefined): string =>
+    r === undefined ? NONE : `${fixed(r.nsPerRow, r.nsPerRow < 10 ? 2 : 1)} (${fixed(r.cycles, 1)})`;
+  const find = (method: string, measure: RsqrtResult["measure"], vector: boolean): RsqrtResult | undefined =>
+    mine.find(
+      (r) => r.method === method && r.measure === measure && r.form !== "api" && (r.form === "f32x4") === vector,
+    );
+  const methods = [...new Set(mine.filter((r) => r.form !== "api").map((r) => r.method))];
+  const table = tableMarkdown({
+    headers: [
+      "method",
+      "max rel. error",
+      "scalar: ns (cycles) / element",
+      "f32x4: ns (cycles) / element",
+      "scalar latency: ns (cycles)",
+      "f32x4 latency: ns (cycles)",
+    ],
+    rows: methods.map((method) => [
+      method,
+      sci(mine.find((r) => r.method === method)!.maxRelError, 1),
+      cell(find(method, "throughput", false)),
+      cell(find(method, "throughput", true)),
+      cell(find(method, "latency", false)),
+      cell(find(method, "latency", true)),
+    ]),
+    align: ["l"],
   });
+  // The JS 1/Math.sqrt loop into an existing array (the main table's row) and into a new one.
+  const isJs = (r: RsqrtResult): boolean => r.method.startsWith("JS 1/Math.sqrt") && r.measure === "throughput";
+  const jsOut = mine.find((r) => isJs(r) && r.form === "js");
+  const jsNew = mine.find((r) => isJs(r) && r.form === "api");
+  const vs = (js: RsqrtResult | undefined, r: RsqrtResult): string =>
+    js === undefined ? NONE : ratio(js.nsPerRow / r.nsPerRow);
+  const calls = mine.filter((r) => r.form === "api");
+  const api =
+    calls.length === 0
+      ? ""
+      : "\n\nThe public API on the same array (copy: m copied into wasm memory and the results out; " +
+        "zero-copy: a Workspace's buffers as m and opts.out), with its throughput relative to the JS " +
+        "1/Math.sqrt loop writing into an existing array (the table's row above) and into a new array per call " +
+        `(as rsqrt(m) returns one):\n\n${tableMarkdown({
+          headers: [
+            "call",
+            "data",
+            "ns (cycles) / element",
+            "vs JS loop into an existing array",
+            "vs JS loop into a new array",
+          ],
+          rows: calls.map((r) => [r.impl, r.api, cell(r), vs(jsOut, r), vs(jsNew, r)]),
+          align: ["l", "l"],
+        })}`;
+  return (
+    `${n} values of m, log-uniform over [2^−20, 2^20); cycles at ${fixed(clockGHz, 2)} GHz, the clock measured ` +
+    `in the same process; latency: ${steps} dependent steps m ← a(m) per call, per step ` +
+    `(f32x4: four lanes per step). Error: max |a·√m − 1| over the same m.\n\n${table}${api}`
+  );
 }
 
 /** The precision study: one table per metric, errors in units of 2⁻²⁴ per family, d and form. */
@@ -155,11 +217,7 @@ export function markdownReport(run: RunResults): string {
   const l2 = throughputTables(run.throughput, "l2");
   if (l2) parts.push(`## L2 normalisation\n\n${l2}`);
   const rs = rsqrtTable(run.throughput);
-  if (rs)
-    parts.push(
-      `## Scalar rsqrt, per element ` +
-        `(arrays of ${run.throughput.find((r) => r.suite === "rsqrt")!.rows} values of m)\n\n${rs}`,
-    );
+  if (rs) parts.push(`## a ≈ 1/√m: throughput, latency and error per method\n\n${rs}`);
   const pr = precisionTables(run.precision);
   if (pr) parts.push(`## Precision of the row statistics\n\n${pr}`);
   if (run.notes.length > 0) parts.push(`## Notes\n\n${run.notes.map((n) => `- ${n}`).join("\n")}`);
