@@ -17,7 +17,14 @@ export {
   type MacroMethod,
   type MacroOverrides,
 } from "./config.js";
-export { simulateMacro, type MacroResult, type MacroTrace, type SimulateOptions } from "./simulate.js";
+export {
+  simulateMacro,
+  type MacroEvent,
+  type MacroResult,
+  type MacroState,
+  type MacroTrace,
+  type SimulateOptions,
+} from "./simulate.js";
 export { simulateInverseNorm } from "./scalar.js";
 export { macroLatency, macroPhases, type MacroPhases } from "./latency.js";
 export { macroActivity, type CentringShifts, type MacroActivity } from "./activity.js";

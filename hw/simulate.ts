@@ -55,6 +55,21 @@ export interface SimulateOptions {
   beta?: Float32Array | Uint16Array;
   /** ε: added to the variance (LayerNorm, as d·ε) or to Σx² (L2). @default 1e-5 (LayerNorm), 0 (L2) */
   eps?: number;
+  /** Log the controller's state changes in `result.events` (what the RTL is compared against). @default false */
+  events?: boolean;
+}
+
+/** A controller state: the five phases, the turn-around between two of them, and done. */
+export type MacroState = "load" | "switch" | "sumX" | "sumSq" | "inverseNorm" | "output" | "done";
+
+/**
+ * One state change of the controller: from `cycle` on (counted from the first input beat, 0) the
+ * cycles count against `state` ("switch": the turn-around, counted as control; "done": the cycle
+ * of the last output beat, counted as output, after which the macro is idle).
+ */
+export interface MacroEvent {
+  readonly state: MacroState;
+  readonly cycle: number;
 }
 
 /** Internal values of a run, in the prescaled units (x·2^k). */
@@ -96,9 +111,11 @@ export interface MacroResult {
   /** Operation and access counts (the energy model's activity). */
   readonly activity: MacroActivity;
   readonly trace: MacroTrace;
+  /** With options.events: every state change in order, the first { state: "load", cycle: 0 }. */
+  readonly events?: readonly MacroEvent[];
 }
 
-type State = "load" | "switch" | "sumX" | "sumSq" | "inverseNorm" | "output" | "done";
+type State = MacroState;
 
 interface Token {
   readonly row: Row;
@@ -148,9 +165,9 @@ export function simulateMacro(
   if (typeof options !== "object" || options === null)
     throw new TypeError(`options must be an options object; got ${describe(options)}`);
   for (const key of Object.keys(options)) {
-    if (!["mode", "gamma", "beta", "eps"].includes(key))
+    if (!["mode", "gamma", "beta", "eps", "events"].includes(key))
       throw new TypeError(
-        `options has an unknown field ${JSON.stringify(key)}; expected one of mode, gamma, beta, eps`,
+        `options has an unknown field ${JSON.stringify(key)}; expected one of mode, gamma, beta, eps, events`,
       );
   }
   const mode = options.mode ?? "layernorm";
@@ -167,10 +184,12 @@ export function simulateMacro(
   const eps = options.eps ?? (layer ? DEFAULT_LAYERNORM_EPS : DEFAULT_L2_EPS);
   if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(Math.fround(eps)))
     throw new RangeError(`options.eps must be a number ≥ 0 that is finite in f32; got ${describe(eps)}`);
+  const events = options.events ?? false;
+  if (typeof events !== "boolean") throw new TypeError(`options.events must be true or false; got ${describe(events)}`);
   const input = vectorArg("x", x, undefined, cfg.format);
   const gamma = options.gamma === undefined ? undefined : vectorArg("options.gamma", options.gamma, d, cfg.format);
   const beta = options.beta === undefined ? undefined : vectorArg("options.beta", options.beta, d, cfg.format);
-  return new Machine(cfg, input, layer, gamma, beta, Math.fround(eps)).run(x instanceof Uint16Array);
+  return new Machine(cfg, input, layer, gamma, beta, Math.fround(eps), events).run(x instanceof Uint16Array);
 }
 
 /** The exponent field (0..255) of a value of the format: binary32 and bfloat16 share it. */
@@ -223,6 +242,8 @@ class Machine {
   private readonly vectorPipes: Pipe<Token>[];
   // controller
   private state: State = "load";
+  /** The state changes, when logged (options.events). */
+  private readonly log: MacroEvent[] | undefined;
   private next: State = "sumX";
   private switchUntil = 0;
   private runningMax = 0;
@@ -277,7 +298,9 @@ class Machine {
     private readonly gamma: Float64Array | undefined,
     private readonly beta: Float64Array | undefined,
     eps: number,
+    events: boolean,
   ) {
+    this.log = events ? [{ state: "load", cycle: 0 }] : undefined;
     this.R = rounder(cfg.format);
     this.L = cfg.lanes;
     this.H = cfg.lanes >> 1;
@@ -336,6 +359,7 @@ class Machine {
       cycles: cycle + 1,
       phases: { ...this.phases },
       activity,
+      ...(this.log === undefined ? {} : { events: this.log }),
       trace: {
         k: this.k,
         sum: this.sum,
@@ -400,7 +424,7 @@ class Machine {
       this.enter("output", cycle);
     }
     if (this.state === "switch" && cycle === this.switchUntil) this.begin(this.next, cycle);
-    if (this.state === "output" && this.written === this.d && !this.anyBusy()) this.state = "done";
+    if (this.state === "output" && this.written === this.d && !this.anyBusy()) this.setState("done", cycle);
   }
 
   /**
@@ -426,18 +450,24 @@ class Machine {
     this.scalar.start(mProgram(this.sumSq, two ? this.pShift : 0, this.epsScaled, this.R));
   }
 
+  /** Every state change goes through here (the event log). */
+  private setState(state: State, cycle: number): void {
+    this.state = state;
+    this.log?.push({ state, cycle });
+  }
+
   private enter(next: State, cycle: number): void {
     if (this.cfg.latency.phaseSwitch === 0) {
       this.begin(next, cycle);
       return;
     }
-    this.state = "switch";
+    this.setState("switch", cycle);
     this.next = next;
     this.switchUntil = cycle + this.cfg.latency.phaseSwitch;
   }
 
   private begin(state: State, cycle: number): void {
-    this.state = state;
+    this.setState(state, cycle);
     if (state === "sumX") this.startSumX(cycle);
     else if (state === "sumSq") {
       // the TwoSum and P run on the scalar unit, idle during the pass (docs/hardware.md §1)

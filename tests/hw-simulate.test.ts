@@ -10,6 +10,7 @@ import {
   methodPrecision,
   simulateMacro,
   type MacroConfig,
+  type MacroEvent,
 } from "iterl2norm/hw";
 import { bitsOf, fromBits, normalRows, rng } from "./helpers.js";
 
@@ -767,5 +768,66 @@ describe("argument checks", () => {
     ],
   ])("%s", (_n, call, message) => {
     expect(call).toThrow(message);
+  });
+});
+
+describe("the event log (options.events): the cycle each controller state begins", () => {
+  const counted = { load: "load", switch: "control", sumX: "sumX", sumSq: "sumSq", inverseNorm: "inverseNorm" };
+
+  /** The cycles each phase gets from the log: an entry lasts until the next; done is one output cycle. */
+  function phasesFromEvents(events: readonly MacroEvent[]): Record<string, number> {
+    const phases: Record<string, number> = { load: 0, sumX: 0, sumSq: 0, inverseNorm: 0, output: 0, control: 0 };
+    events.forEach((e, i) => {
+      const next = i + 1 < events.length ? events[i + 1]!.cycle : e.cycle + 1;
+      phases[e.state in counted ? counted[e.state as keyof typeof counted] : "output"]! += next - e.cycle;
+    });
+    return phases;
+  }
+
+  it.each<[string, MacroConfig]>([
+    ["DEFAULT_MACRO", DEFAULT_MACRO],
+    ["DEFAULT_MACRO_BF16", DEFAULT_MACRO_BF16],
+    ["no turn-around, 8 lanes", defineMacro({ lanes: 8, latency: { phaseSwitch: 0 } })],
+    ["3-cycle turn-around, sqrt + divide", defineMacro({ method: "sqrt", latency: { phaseSwitch: 3 } })],
+  ])("%s: starts with load at 0, ends with done at cycles − 1, and gives the phases", (_n, config) => {
+    const r = rng(77);
+    for (const d of [1, 2, 63, 64, 65, 200, 1024]) {
+      const x = new Float32Array(d).map(() => r() * 4 - 2);
+      const plain = simulateMacro(x, config);
+      const logged = simulateMacro(x, config, { events: true });
+      expect(plain.events).toBeUndefined();
+      expect(Array.from(logged.output)).toEqual(Array.from(plain.output));
+      const events = logged.events!;
+      expect(events[0]).toEqual({ state: "load", cycle: 0 });
+      expect(events.at(-1)).toEqual({ state: "done", cycle: logged.cycles - 1 });
+      const states = events.map((e) => e.state).filter((s) => s !== "switch");
+      expect(states).toEqual(["load", "sumX", "sumSq", "inverseNorm", "output", "done"]);
+      const switches = events.filter((e) => e.state === "switch").length;
+      expect(switches).toBe(config.latency.phaseSwitch === 0 ? 0 : 4);
+      expect(phasesFromEvents(events), `d=${d}`).toEqual(logged.phases);
+    }
+  });
+
+  it("puts the phase changes of DEFAULT_MACRO at d = 64 where the 116-cycle schedule has them", () => {
+    const events = simulateMacro(new Float32Array(64).fill(1), DEFAULT_MACRO, { events: true }).events!;
+    // load 2 (C − 1 + 2·exp), sum x 21, sum y² 21, 1/√m 54, output 14, a turn-around of 1 before each
+    expect(events.map((e) => [e.state, e.cycle])).toEqual([
+      ["load", 0],
+      ["switch", 2],
+      ["sumX", 3],
+      ["switch", 24],
+      ["sumSq", 25],
+      ["switch", 46],
+      ["inverseNorm", 47],
+      ["switch", 101],
+      ["output", 102],
+      ["done", 115],
+    ]);
+  });
+
+  it("rejects a non-boolean events option", () => {
+    expect(() => simulateMacro(new Float32Array(4), DEFAULT_MACRO, { events: 1 as never })).toThrow(
+      /options\.events must be true or false; got 1/,
+    );
   });
 });
