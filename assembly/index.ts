@@ -229,16 +229,13 @@ export function rsqrt_batch_format(
   m: usize, out: usize, n: i32, format: i32, method: i32, policy: i32, c: f32, steps: i32,
   magic: u32, variant: i32,
 ): i32 {
-  if (n < 0) return STATUS_BAD_SHAPE;
-  if (!isFormat(format) || (method == METHOD_FISR && !isVariant(format, variant))) return STATUS_BAD_FORMAT;
-  if (!isMethod(method) || !isPolicy(policy) || steps < 0) return STATUS_BAD_PARAM;
-  const bytes = <u64>n * 4;
-  if (!fits(m, bytes) || !fits(out, bytes)) return STATUS_OUT_OF_BOUNDS;
+  const status = checkArray(m, out, n, format, method, policy, steps, variant);
+  if (status != STATUS_OK) return status;
   inverseNormsScalar(m, out, n, format, method, policy, c, steps, magic, variant);
   return STATUS_OK;
 }
 
-/** The checks of the array forms of the scalar path: STATUS_OK or the status rsqrt_batch_format gives. */
+/** The checks of the batch and array forms of the scalar path: STATUS_OK or the failing status. */
 // @ts-ignore: decorator
 @inline function checkArray(
   m: usize, out: usize, n: i32, format: i32, method: i32, policy: i32, steps: i32, variant: i32,

@@ -5,7 +5,7 @@
  * `new WebAssembly.Module`. Nothing is read from a file and no built-in is imported, so
  * Node, Bun, Deno (with no permission), browsers, workers and bundlers load the same code.
  * Synchronous compilation is allowed on a browser's main thread for modules up to 8 MB;
- * the builds are below 100 KB (docs/design.md §8).
+ * the builds are about 100 KB (docs/design.md §8).
  */
 import { SCALAR_WASM_BASE64 } from "../generated/wasm-scalar.js";
 import { SIMD_WASM_BASE64 } from "../generated/wasm-simd.js";
