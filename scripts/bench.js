@@ -6,13 +6,15 @@
 //   usage: node scripts/bench.js [bench arguments]
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
 const nodes = [22, 24]
   .map((v) => join(root, "tests", "hosts", "node_modules", `node${v}`, "bin", "node"))
-  .filter((p) => existsSync(p));
+  .filter((p) => existsSync(p))
+  // relative to the working directory, as the report records the command line
+  .map((p) => relative(process.cwd(), p));
 if (!args.some((a) => a === "--nodes" || a.startsWith("--nodes=")) && !args.some((a) => a === "-h" || a === "--help")) {
   if (nodes.length > 0) args.push("--nodes", nodes.join(","));
   else console.error("bench: Node 22 and 24 not found in tests/hosts (npm ci --prefix tests/hosts --ignore-scripts)");
