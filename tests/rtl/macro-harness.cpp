@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "Viterl2norm_macro.h"
+#include "harness-io.h"
 #include "verilated.h"
 
 // Sets `width` bits at `pos` of a port of any Verilator width (an integer, or a VlWide of words).
@@ -48,12 +49,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s stimulus results\n", argv[0]);
     return 2;
   }
-  std::FILE* in = std::fopen(argv[1], "rb");
-  if (!in) return 3;
   std::vector<uint32_t> stim;
-  uint32_t word;
-  while (std::fread(&word, 4, 1, in) == 1) stim.push_back(word);
-  std::fclose(in);
+  if (!readRecords(argv[1], 1, stim)) return 3;
 
   VerilatedContext ctx;
   Viterl2norm_macro top{&ctx};
@@ -147,9 +144,5 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 3; i++) tick(); // idle between vectors
   }
   top.final();
-  std::FILE* o = std::fopen(argv[2], "wb");
-  if (!o) return 4;
-  std::fwrite(out.data(), 4, out.size(), o);
-  std::fclose(o);
-  return 0;
+  return writeWords(argv[2], out) ? 0 : 4;
 }

@@ -74,6 +74,9 @@ export interface VerilatorBuild {
   readonly includes?: readonly string[];
 }
 
+/** The harnesses' shared file I/O (`#include "harness-io.h"`, found next to them): hashed with each harness. */
+const HARNESS_IO = join(TEST_RTL_DIR, "harness-io.h");
+
 /** Verilator's warnings the RTL does not follow: its file names are kebab-case (docs/design.md §10). */
 const VERILATOR_FLAGS = ["-Wall", "-Wno-DECLFILENAME", "-Wno-UNUSEDSIGNAL", "-Wno-UNUSEDPARAM"];
 
@@ -98,7 +101,7 @@ export function verilatorModel(build: VerilatorBuild): { exe: string; buildMs: n
   const hash = createHash("sha256");
   hash.update(`${version}\n${build.top}\n${params.join(" ")}\n${VERILATOR_FLAGS.join(" ")}\n`);
   const includes = build.includes ?? [];
-  for (const file of [...build.sources, build.harness]) hash.update(`${file}\n`).update(readFileSync(file));
+  for (const file of [...build.sources, build.harness, HARNESS_IO]) hash.update(`${file}\n`).update(readFileSync(file));
   for (const file of includes) hash.update(`${basename(file)}\n`).update(readFileSync(file));
   const key = hash.digest("hex").slice(0, 16);
   const dir = join(CACHE, `${build.top}-${key}`);

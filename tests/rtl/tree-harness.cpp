@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "Vtree_top.h"
+#include "harness-io.h"
 #include "verilated.h"
 
 int main(int argc, char** argv) {
@@ -17,12 +18,8 @@ int main(int argc, char** argv) {
   }
   const long lanes = std::atol(argv[3]);
   const long latency = std::atol(argv[4]);
-  std::FILE* in = std::fopen(argv[1], "rb");
-  if (!in) return 3;
   std::vector<uint32_t> stim;
-  std::vector<uint32_t> rec(static_cast<size_t>(lanes + 1));
-  while (std::fread(rec.data(), 4, rec.size(), in) == rec.size()) stim.insert(stim.end(), rec.begin(), rec.end());
-  std::fclose(in);
+  if (!readRecords(argv[1], static_cast<std::size_t>(lanes + 1), stim)) return 3;
   const long n = static_cast<long>(stim.size()) / (lanes + 1);
   std::vector<uint32_t> out(static_cast<size_t>(n) * 2, 0);
 
@@ -44,9 +41,5 @@ int main(int argc, char** argv) {
     top.eval();
   }
   top.final();
-  std::FILE* o = std::fopen(argv[2], "wb");
-  if (!o) return 4;
-  std::fwrite(out.data(), 4, out.size(), o);
-  std::fclose(o);
-  return 0;
+  return writeWords(argv[2], out) ? 0 : 4;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "Vunits_top.h"
+#include "harness-io.h"
 #include "verilated.h"
 
 int main(int argc, char** argv) {
@@ -15,12 +16,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s stimulus results mul-depth add-depth\n", argv[0]);
     return 2;
   }
-  std::FILE* in = std::fopen(argv[1], "rb");
-  if (!in) return 3;
   std::vector<uint32_t> stim;
-  uint32_t word[3];
-  while (std::fread(word, 4, 3, in) == 3) stim.insert(stim.end(), word, word + 3);
-  std::fclose(in);
+  if (!readRecords(argv[1], 3, stim)) return 3;
   const long n = static_cast<long>(stim.size() / 3);
   const long mulDepth = std::atol(argv[3]);
   const long addDepth = std::atol(argv[4]);
@@ -57,9 +54,5 @@ int main(int argc, char** argv) {
     top.eval();
   }
   top.final();
-  std::FILE* o = std::fopen(argv[2], "wb");
-  if (!o) return 4;
-  std::fwrite(out.data(), 4, out.size(), o);
-  std::fclose(o);
-  return 0;
+  return writeWords(argv[2], out) ? 0 : 4;
 }
