@@ -76,7 +76,7 @@ export function rtlParameterValues(config: MacroConfig): Readonly<Record<string,
 /**
  * The Verilog parameter header of a configuration: one `localparam integer NAME = value;` a
  * line (32-bit patterns as 32'h literals), then the controller's program ROM (scalarPrograms), to be
- * `include`d inside the macro's modules. Method 'sqrt' has no RTL yet: RangeError.
+ * `include`d inside the macro's modules.
  *
  * @example
  * writeFileSync("macro-params.vh", rtlParameters(DEFAULT_MACRO));
@@ -163,19 +163,17 @@ export interface RtlScalarOp {
 /**
  * The controller's programs for a configuration, operation for operation the programs of
  * hw/scalar.ts (units and dependences equal theirs, which tests/rtl-config.test.ts checks), with
- * their operands spelled out for the RTL. Method 'sqrt' needs digit-recurrence units the RTL
- * does not have yet: RangeError.
+ * their operands spelled out for the RTL.
  */
 export function scalarPrograms(config: MacroConfig): Readonly<Record<RtlProgramName, readonly RtlScalarOp[]>> {
   const c = checkMacroConfig(config);
-  if (c.method === "sqrt")
-    throw new RangeError(
-      'config.method "sqrt" has no RTL yet (digit-recurrence sqrt and divide units); use "iter" or "fisr"',
-    );
   const inverse: RtlScalarOp[] = [];
   const push = (op: RtlScalarOp): number => inverse.push(op) - 1;
   const final = (a: number): number => push({ unit: "mul", fn: "final", a: "scale", b: "dep0", deps: [a] });
-  if (c.method === "fisr") {
+  if (c.method === "sqrt") {
+    const root = push({ unit: "sqrt", a: "m", deps: [] });
+    final(push({ unit: "div", a: "one", b: "dep0", deps: [root] }));
+  } else if (c.method === "fisr") {
     const x2 = c.fisr.steps > 0 ? push({ unit: "mul", a: "m", b: "half", deps: [] }) : -1;
     let y = push({ unit: "exp", fn: "seed", deps: [] });
     for (let i = 0; i < c.fisr.steps; i++) {

@@ -42,7 +42,7 @@ const toolsStale =
   libStale ||
   mtime("cli/dist/cli/main.js") <
     Math.max(
-      newest("cli", [".ts"]),
+      newest("cli", [".ts", ".json"]),
       newest("bench", [".ts"]),
       mtime("cli/tsconfig.json"),
       mtime("cli/package.json"),

@@ -5,8 +5,8 @@
 // logic, every line but the SRAM buffers) — docs/hardware.md §7. The macro's buffers (macro_sram)
 // are black boxes, as compiled SRAM macros would be: their bits are reported, not synthesised.
 //
-// Flow per unit: read hw/rtl/*.v, set the unit's parameters (pipeline depths from DEFAULT_MACRO /
-// DEFAULT_MACRO_BF16), `synth -flatten -noabc`, `dffunmap` (flip-flops with enables or resets
+// Flow per unit: read hw/rtl/*.v, set the unit's parameters (pipeline depths from the run's macro
+// configuration of its format), `synth -flatten -noabc`, `dffunmap` (flip-flops with enables or resets
 // become plain D flip-flops plus gates), `abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX` (two-input gates,
 // inverters and 2:1 muxes), `stat -json`. No Liberty file: the cells are weighted by the area
 // of the Nangate 45 nm Open Cell Library's X1 cell of the same function divided by NAND2_X1's
@@ -16,13 +16,29 @@
 // placement utilisation or wiring), × 0.29 at 28 nm (the cost table's 45 → 28 nm scaling,
 // Stillmaker & Baas 2017).
 //
-// Usage: node scripts/hw-synth.js [--json] [--unit NAME] (after `npx tsc -p tsconfig.build.json`, which
-// `npm run hw:synth` runs first: the units' parameters and the estimates come from dist/hw)
+// Usage: node scripts/hw-synth.js [--json] [--unit NAME] [--format fp32|bf16] [--lanes N] [--out FILE]
+// (after `npx tsc -p tsconfig.build.json`, which `npm run hw:synth` runs first: the units' parameters and the
+// estimates come from dist/hw). Without --format and --lanes it synthesises DEFAULT_MACRO and
+// DEFAULT_MACRO_BF16 and their units; --format keeps one of the two formats, --lanes N makes both
+// (or the one) a macro of N lanes (defineMacro({ format, lanes })). --out FILE also writes the result
+// as JSON (what --json prints): the command line, date, machine, Yosys version, cell weights and per
+// row what the RTL was built from — `iterl2norm hw` shows such a file's rows (cli/hw/synthesis.json is
+// the recorded run; `iterl2norm hw --synth FILE` reads another).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, platform, arch, tmpdir } from "node:os";
 import { join } from "node:path";
-import { AREA_SCALE_45_TO_28, COST_TABLE, DEFAULT_MACRO, DEFAULT_MACRO_BF16, macroCost } from "../dist/hw/index.js";
+import { parseArgs } from "node:util";
+import {
+  AREA_SCALE_45_TO_28,
+  COST_TABLE,
+  DEFAULT_MACRO,
+  DEFAULT_MACRO_BF16,
+  defineMacro,
+  digitRecurrenceAreaUm2,
+  MAX_LANES,
+  macroCost,
+} from "../dist/hw/index.js";
 import { rtlParameters } from "../dist/hw/rtl-config.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -49,18 +65,20 @@ const BF16 = 1;
 const SELECT = 2;
 
 /**
- * The units, per format: the module, its parameters, the cost-table row the model costs it by,
- * and where the macro uses it.
+ * The units of the FP32 macro `f` and the BF16 macro `b` (two configurations that differ only in
+ * format): the module, its parameters but the pipeline depth, the latency field (MacroConfig.latency)
+ * the depth parameter DEPTH takes, the cost-table row the model costs it by, and where the macro uses
+ * it. A unit of format "both" is built from `f`. A row with `macro` is the whole macro of its format's
+ * configuration. What a row depends on (format, lanes, depth) is recorded with it (synthRow).
  */
-function units() {
-  const f = DEFAULT_MACRO.latency;
-  const b = DEFAULT_MACRO_BF16.latency;
+function units(f, b) {
   return [
     {
       name: "fp32-mul",
       format: "fp32",
       module: "fp_mul",
-      params: { FA: 23, FB: 23, ROUND: F32, DEPTH: f.mul },
+      params: { FA: 23, FB: 23, ROUND: F32 },
+      depth: "mul",
       estimate: "fp32Mul",
       use: "Mul block and scalar multiplier",
     },
@@ -68,7 +86,8 @@ function units() {
       name: "fp32-add",
       format: "fp32",
       module: "fp_add",
-      params: { FA: 23, FB: 23, ROUND: F32, DEPTH: f.add },
+      params: { FA: 23, FB: 23, ROUND: F32 },
+      depth: "add",
       estimate: "fp32Add",
       use: "Add block, adder tree, scalar adder",
     },
@@ -76,25 +95,45 @@ function units() {
       name: "tree",
       format: "both",
       module: "adder_tree",
-      params: { LANES: DEFAULT_MACRO.lanes, DEPTH: f.add },
+      params: { LANES: f.lanes },
+      depth: "add",
       hierarchical: true,
       estimate: "fp32Add",
-      estimateCount: DEFAULT_MACRO.lanes - 1,
-      use: `adder tree: ${DEFAULT_MACRO.lanes - 1} FP32 adders with operand gating (FP32 in both formats)`,
+      estimateCount: f.lanes - 1,
+      use: `adder tree: ${f.lanes - 1} FP32 adders with operand gating (FP32 in both formats)`,
+    },
+    {
+      name: "fp32-sqrt",
+      format: "fp32",
+      module: "fp_sqrt",
+      params: { FA: 23 },
+      depth: "sqrt",
+      estimate: DIGIT_RECURRENCE,
+      use: "square-root unit (method 'sqrt' only; radix 2, one step a cycle at the default depth)",
+    },
+    {
+      name: "fp32-div",
+      format: "fp32",
+      module: "fp_div",
+      params: { FA: 23 },
+      depth: "divide",
+      estimate: DIGIT_RECURRENCE,
+      use: "divider (method 'sqrt' only; radix 2, one step a cycle at the default depth)",
     },
     {
       name: "macro-fp32",
       format: "fp32",
       module: "iterl2norm_macro",
-      config: DEFAULT_MACRO,
+      macro: true,
       hierarchical: true,
-      use: "DEFAULT_MACRO: the whole macro but its three SRAM buffers (black boxes)",
+      use: `${macroName(f)}: the whole macro but its three SRAM buffers (black boxes)`,
     },
     {
       name: "bf16-mul",
       format: "bf16",
       module: "fp_mul",
-      params: { FA: 7, FB: 7, ROUND: SELECT, DEPTH: b.mul },
+      params: { FA: 7, FB: 7, ROUND: SELECT },
+      depth: "mul",
       estimate: "fp16Mul",
       use: "Mul block (BF16 results; FP32 squares)",
     },
@@ -102,7 +141,8 @@ function units() {
       name: "bf16-add",
       format: "bf16",
       module: "fp_add",
-      params: { FA: 7, FB: 7, ROUND: BF16, DEPTH: b.add },
+      params: { FA: 7, FB: 7, ROUND: BF16 },
+      depth: "add",
       estimate: "fp16Add",
       use: "Add block",
     },
@@ -110,7 +150,8 @@ function units() {
       name: "bf16-scalar-mul",
       format: "bf16",
       module: "fp_mul",
-      params: { FA: 23, FB: 23, ROUND: SELECT, DEPTH: b.mul },
+      params: { FA: 23, FB: 23, ROUND: SELECT },
+      depth: "mul",
       estimate: "fp32Mul",
       use: "scalar multiplier (FP32, results FP32 or BF16)",
     },
@@ -118,20 +159,58 @@ function units() {
       name: "bf16-scalar-add",
       format: "bf16",
       module: "fp_add",
-      params: { FA: 23, FB: 23, ROUND: SELECT, DEPTH: b.add },
+      params: { FA: 23, FB: 23, ROUND: SELECT },
+      depth: "add",
       estimate: "fp32Add",
       use: "scalar adder (FP32, results FP32 or BF16)",
+    },
+    {
+      name: "bf16-sqrt",
+      format: "bf16",
+      module: "fp_sqrt",
+      params: { FA: 7 },
+      depth: "sqrt",
+      estimate: DIGIT_RECURRENCE,
+      use: "square-root unit (method 'sqrt' only)",
+    },
+    {
+      name: "bf16-div",
+      format: "bf16",
+      module: "fp_div",
+      params: { FA: 7 },
+      depth: "divide",
+      estimate: DIGIT_RECURRENCE,
+      use: "divider (method 'sqrt' only)",
     },
     {
       name: "macro-bf16",
       format: "bf16",
       module: "iterl2norm_macro",
-      config: DEFAULT_MACRO_BF16,
+      macro: true,
       hierarchical: true,
-      use: "DEFAULT_MACRO_BF16: the whole macro but its three SRAM buffers (black boxes)",
+      use: `${macroName(b)}: the whole macro but its three SRAM buffers (black boxes)`,
     },
   ];
 }
+
+/**
+ * The estimate of a digit-recurrence unit: not a cost-table row but the cost model's derived figure
+ * (hw/cost.ts digitRecurrenceAreaUm2: a significand-wide adder and three registers), at 28 nm.
+ */
+const DIGIT_RECURRENCE = "digitRecurrence";
+
+/** How a configuration of this script is written: a default's name, else the defineMacro call. */
+function macroName(config) {
+  if (config === DEFAULT_MACRO) return "DEFAULT_MACRO";
+  if (config === DEFAULT_MACRO_BF16) return "DEFAULT_MACRO_BF16";
+  return `defineMacro({ format: "${config.format}", lanes: ${config.lanes} })`;
+}
+
+/**
+ * The MacroConfig fields the macro's RTL is generated from (hw/rtl-config.ts rtlParameterValues): a
+ * synthesis of the macro holds for every configuration equal in these; clockMHz and voltage change no gate.
+ */
+const RTL_FIELDS = ["format", "lanes", "maxDim", "method", "iterations", "lambda", "fisr", "latency"];
 
 /** The SRAM buffers' module (hw/rtl/macro-sram.v): read as a black box. */
 const SRAM_FILE = "macro-sram.v";
@@ -146,17 +225,16 @@ function macroEstimate45(config) {
   return logic.reduce((s, i) => s + i.areaUm2, 0) / AREA_SCALE_45_TO_28;
 }
 
-function synthesise(unit) {
+/** Synthesises `unit` with the parameters `params`; `config` gives the parameter header the macro includes. */
+function synthesise(unit, params, config) {
   const dir = mkdtempSync(join(tmpdir(), "iterl2norm-synth-"));
   const statFile = join(dir, "stat.json");
-  // the parameter header the macro's modules include: the unit's configuration, or its format's default
-  const config = unit.config ?? (unit.format === "bf16" ? DEFAULT_MACRO_BF16 : DEFAULT_MACRO);
   writeFileSync(join(dir, "macro-params.vh"), rtlParameters(config));
   const files = readdirSync(RTL)
     .filter((f) => f.endsWith(".v"))
     .sort();
   const sources = files.filter((f) => f !== SRAM_FILE).map((f) => join(RTL, f));
-  const chparam = Object.entries(unit.params ?? {})
+  const chparam = Object.entries(params)
     .map(([k, v]) => `-set ${k} ${v}`)
     .join(" ");
   const script = [
@@ -187,7 +265,7 @@ function synthesise(unit) {
       .filter((line) => !/^\s+[^"\s]+\s+\d+$/.test(line))
       .join("\n");
     const stat = JSON.parse(text);
-    return { cells: stat.design.num_cells_by_type, config, seconds: (performance.now() - start) / 1000 };
+    return { cells: stat.design.num_cells_by_type, seconds: (performance.now() - start) / 1000 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -212,31 +290,113 @@ function count(cells, name) {
   return { ge, flops, gates, blackBoxes };
 }
 
-const args = process.argv.slice(2);
-const json = args.includes("--json");
-const only = args.includes("--unit") ? args[args.indexOf("--unit") + 1] : undefined;
-const list = units().filter((u) => only === undefined || u.name === only);
-if (list.length === 0) {
-  console.error(
-    `--unit must be one of ${units()
-      .map((u) => u.name)
-      .join(", ")}; got ${only}`,
-  );
+const USAGE = `Usage: node scripts/hw-synth.js [--json] [--unit NAME] [--format fp32|bf16] [--lanes N] [--out FILE]
+  (npm run hw:synth -- [flags])
+
+  --unit NAME      synthesise one unit: ${units(DEFAULT_MACRO, DEFAULT_MACRO_BF16)
+    .map((u) => u.name)
+    .join(", ")}
+  --format F       only the units and the macro of format F, fp32 or bf16 (default: both)
+  --lanes N        a macro of N lanes, a power of two (default: 64, DEFAULT_MACRO and DEFAULT_MACRO_BF16)
+  --out FILE       also write the result as JSON to FILE (read by iterl2norm hw --synth FILE)
+  --json           print the JSON instead of the table
+`;
+
+/** A bad command line: the message and the usage exit code 2. */
+function usageError(message) {
+  console.error(`hw-synth: ${message}\nRun "node scripts/hw-synth.js --help" for usage.`);
   process.exit(2);
 }
+
+const args = process.argv.slice(2);
+let values;
+try {
+  ({ values } = parseArgs({
+    args,
+    options: {
+      json: { type: "boolean" },
+      unit: { type: "string" },
+      format: { type: "string" },
+      lanes: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  }));
+} catch (e) {
+  usageError(e.message);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const FORMATS = ["fp32", "bf16"];
+if (values.format !== undefined && !FORMATS.includes(values.format)) {
+  usageError(`--format must be one of ${FORMATS.join(", ")}; got ${JSON.stringify(values.format)}`);
+}
+if (values.out === "") usageError("--out must name a file; got an empty string");
+
+/** The run's two configurations: the defaults, or both formats with --lanes N. */
+function configurations(lanesText) {
+  if (lanesText === undefined) return [DEFAULT_MACRO, DEFAULT_MACRO_BF16];
+  if (!/^\d+$/.test(lanesText)) {
+    usageError(`--lanes must be a power of two from 2 to ${MAX_LANES}; got ${JSON.stringify(lanesText)}`);
+  }
+  const lanes = Number(lanesText);
+  try {
+    return FORMATS.map((format) => defineMacro({ format, lanes }));
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof TypeError) {
+      return usageError(`--lanes ${JSON.stringify(lanesText)} is not a macro's lane count: ${e.message}`);
+    }
+    throw e;
+  }
+}
+const [fp32Macro, bf16Macro] = configurations(values.lanes);
+const all = units(fp32Macro, bf16Macro).filter(
+  (u) => values.format === undefined || u.format === values.format || u.format === "both",
+);
+const list = all.filter((u) => values.unit === undefined || u.name === values.unit);
+if (list.length === 0) {
+  usageError(`--unit must be one of ${all.map((u) => u.name).join(", ")}; got ${values.unit}`);
+}
 const yosys = execFileSync("yosys", ["-V"], { encoding: "utf8" }).trim();
-const rows = list.map((unit) => {
-  const { cells, config, seconds } = synthesise(unit);
+const runStart = performance.now();
+
+/**
+ * One unit's row: what it was built from (module, parameters, and what a configuration must share for
+ * the row to hold for it: `dependsOn`, or the whole `config` of a macro row), its counts and areas, and
+ * the cost table's estimate of it.
+ */
+function synthRow(unit) {
+  // a unit of format "both" is built from the FP32 configuration (same depths: the two differ in format)
+  const config = unit.format === "bf16" ? bf16Macro : fp32Macro;
+  const params = unit.macro ? {} : { ...unit.params, DEPTH: config.latency[unit.depth] };
+  const { cells, seconds } = synthesise(unit, params, config);
   const { ge, flops, gates, blackBoxes } = count(cells, unit.name);
   const area45 = ge * NAND2_UM2;
-  const whole = unit.module === "iterl2norm_macro";
-  const estimate45 = whole ? macroEstimate45(config) : COST_TABLE[unit.estimate].areaUm2 * (unit.estimateCount ?? 1);
+  const whole = unit.macro === true;
   const estimateCount = unit.estimateCount ?? 1;
+  const estimate45 = whole
+    ? macroEstimate45(config)
+    : unit.estimate === DIGIT_RECURRENCE
+      ? digitRecurrenceAreaUm2(config.format) / AREA_SCALE_45_TO_28
+      : COST_TABLE[unit.estimate].areaUm2 * estimateCount;
+  const dependsOn = whole
+    ? Object.fromEntries(RTL_FIELDS.map((k) => [k, config[k]]))
+    : {
+        ...(unit.format === "both" ? {} : { format: unit.format }),
+        ...(params.LANES === undefined ? {} : { lanes: params.LANES }),
+        latency: { [unit.depth]: params.DEPTH },
+      };
   return {
     unit: unit.name,
     format: unit.format,
     module: unit.module,
-    params: unit.params ?? {},
+    params,
+    ...(whole ? { config } : {}),
+    dependsOn,
     use: unit.use,
     gates,
     flops,
@@ -250,10 +410,41 @@ const rows = list.map((unit) => {
     ratio: area45 / estimate45,
     seconds,
   };
-});
+}
+const rows = list.map(synthRow);
 
-if (json) {
-  console.log(JSON.stringify({ yosys, nand2Um2: NAND2_UM2, cellUm2: CELL_UM2, rows }, null, 2));
+/** The command line as typed: through npm when npm ran it (npm sets npm_lifecycle_event). */
+const command =
+  process.env.npm_lifecycle_event === "hw:synth"
+    ? `npm run hw:synth${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`
+    : ["node scripts/hw-synth.js", ...args].join(" ");
+const cpuList = cpus();
+const result = {
+  tool: "iterl2norm hw:synth",
+  command,
+  date: new Date().toISOString(),
+  machine: {
+    cpu: cpuList[0]?.model.trim() ?? "unknown",
+    cores: cpuList.length,
+    platform: platform(),
+    arch: arch(),
+    node: process.version,
+  },
+  yosys,
+  nand2Um2: NAND2_UM2,
+  cellUm2: CELL_UM2,
+  area28PerArea45: AREA_SCALE_45_TO_28,
+  seconds: (performance.now() - runStart) / 1000,
+  rows,
+};
+const text = `${JSON.stringify(result, null, 2)}\n`;
+if (values.out !== undefined) {
+  writeFileSync(values.out, text);
+  console.error(`hw-synth: wrote ${values.out}`);
+}
+
+if (values.json) {
+  process.stdout.write(text);
 } else {
   console.log(`${yosys}; NAND2 equivalents by Nangate45 X1 cell areas (NAND2 = ${NAND2_UM2} µm²)\n`);
   const head = ["unit", "gates", "DFF", "NAND2 eq.", "µm² 45 nm", "µm² 28 nm", "cost table 45 nm", "synth/table", "s"];

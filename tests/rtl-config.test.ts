@@ -86,6 +86,8 @@ describe("scalarPrograms (hw/rtl-config.ts): the controller's ROM is the model's
     ["custom λ, 7 iterations", defineMacro({ lambda: 0.3, iterations: 7 })],
     ["FISR, 2 steps", defineMacro({ method: "fisr", fisr: { steps: 2 } })],
     ["FISR, 0 steps, BF16", defineMacro({ method: "fisr", format: "bf16", fisr: { steps: 0 } })],
+    ["sqrt + divide", defineMacro({ method: "sqrt" })],
+    ["sqrt + divide, BF16", defineMacro({ method: "sqrt", format: "bf16" })],
   ])("%s: every program has the units and dependences of hw/scalar.ts's", (_n, config) => {
     const p = scalarPrograms(config);
     expect(structure(p.mean)).toEqual(structure(meanProgram(1, 0, 1, R)));
@@ -101,10 +103,16 @@ describe("scalarPrograms (hw/rtl-config.ts): the controller's ROM is the model's
       });
   });
 
-  it("has no RTL for method 'sqrt' yet (digit-recurrence units): a RangeError, also from the header", () => {
-    const sqrt = defineMacro({ method: "sqrt" });
-    expect(() => scalarPrograms(sqrt)).toThrow(/config\.method "sqrt" has no RTL yet/);
-    expect(() => rtlParameters(sqrt)).toThrow(RangeError);
+  it("gives method 'sqrt' its two digit-recurrence operations: √m, 1 / √m, then the final ×scale", () => {
+    for (const format of ["fp32", "bf16"] as const) {
+      const p = scalarPrograms(defineMacro({ method: "sqrt", format }));
+      expect(structure(p.inverseNorm)).toEqual(["sqrt()", "div(0)", "mul(1)"]);
+      expect(p.inverseNorm.map((op) => [op.a, op.b])).toEqual([
+        ["m", undefined],
+        ["one", "dep0"],
+        ["scale", "dep0"],
+      ]);
+    }
   });
 
   it("writes the ROM and the exponent unit's constants into the header", () => {

@@ -1,7 +1,9 @@
 // The macro in RTL (hw/rtl/macro.v) against simulateMacro (hw/simulate.ts): output bits (NaN as a
 // class), total cycles and the cycle of every state change, for DEFAULT_MACRO and
-// DEFAULT_MACRO_BF16 over sampled d in 1..maxDim, both modes, ordinary and edge rows, and for a
-// small configuration with other depths, two recirculations and no turn-around; the 116 / 227
+// DEFAULT_MACRO_BF16 over sampled d in 1..maxDim, both modes, ordinary and edge rows, for a
+// small configuration with other depths, two recirculations and no turn-around, and for every other
+// inverse-norm method and λ policy (sqrt + divide in FP32 and BF16, λ pow2 and custom, FISR in
+// FP32) on small configurations; the 116 / 227
 // anchors in the RTL's own cycle count; a smoke run under Icarus Verilog.
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -29,10 +31,31 @@ const SMALL = defineMacro({
   latency: { add: 3, mul: 1, read: 2, exponent: 2, write: 2, phaseSwitch: 0 },
 });
 
+/** Method 'sqrt': digit-recurrence units at the default depths (27 cycles each in FP32). */
+const SQRT = defineMacro({ lanes: 8, maxDim: 100, method: "sqrt" });
+/** Method 'sqrt' in BF16 with short units (several recurrence steps a cycle) and 16 lanes. */
+const SQRT_BF16 = defineMacro({
+  format: "bf16",
+  lanes: 16,
+  maxDim: 200,
+  method: "sqrt",
+  latency: { sqrt: 4, divide: 2, add: 1 },
+});
+/** The other λ policies and FISR in FP32 (the defaults run λ paper; SMALL runs newton). */
+const POW2 = defineMacro({ lanes: 8, maxDim: 100, lambda: "pow2", iterations: 4 });
+const CUSTOM = defineMacro({ lanes: 8, maxDim: 100, lambda: 0.3, iterations: 7, latency: { mul: 3 } });
+const FISR = defineMacro({ lanes: 8, maxDim: 100, method: "fisr", fisr: { steps: 2 } });
+
+const SMALL_DIMS = [1, 2, 7, 8, 9, 16, 17, 63, 64, 65, 99, 100];
 const CONFIGS: readonly (readonly [string, MacroConfig, readonly number[]])[] = [
   ["DEFAULT_MACRO", DEFAULT_MACRO, [1, 2, 3, 31, 63, 64, 65, 127, 128, 129, 200, 511, 768, 1000, 1023, 1024]],
   ["DEFAULT_MACRO_BF16", DEFAULT_MACRO_BF16, [1, 2, 63, 64, 65, 127, 128, 300, 768, 1024]],
-  ["8 lanes, maxDim 100, newton, other depths", SMALL, [1, 2, 7, 8, 9, 16, 17, 63, 64, 65, 99, 100]],
+  ["8 lanes, maxDim 100, newton, other depths", SMALL, SMALL_DIMS],
+  ["sqrt + divide, 8 lanes", SQRT, SMALL_DIMS],
+  ["sqrt + divide, BF16, 16 lanes, units of depth 4 and 2", SQRT_BF16, [1, 15, 16, 17, 100, 199, 200]],
+  ["λ pow2, 4 iterations, 8 lanes", POW2, [1, 9, 64, 100]],
+  ["λ = 0.3 (custom), 7 iterations, multiplier depth 3, 8 lanes", CUSTOM, [1, 9, 64, 100]],
+  ["FISR, 2 Newton steps, 8 lanes", FISR, [1, 9, 64, 100]],
 ];
 
 function build(config: MacroConfig): string {

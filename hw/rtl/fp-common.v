@@ -40,7 +40,10 @@ module fp_lzc #(
   // Pad to a power of two with ones below x (they never count as leading zeros of a nonzero x;
   // x = 0 is detected separately). CW holds W, so P = 2^CW > W.
   localparam P = 1 << CW;
+  // W fits in CW bits (the parameter is 32 bits wide when a parent passes an expression)
+  /* verilator lint_off WIDTH */
   localparam [CW-1:0] ALL_ZERO = W;
+  /* verilator lint_on WIDTH */
   wire [P-1:0] xp = {x, {(P - W) {1'b1}}};
   reg [CW-1:0] cnt;
   reg [P-1:0] v;
@@ -57,4 +60,40 @@ module fp_lzc #(
     end
   end
   assign n = (x == 0) ? ALL_ZERO : cnt;
+endmodule
+
+// Rounds and packs a finite nonzero result of the digit-recurrence units (fp_div, fp_sqrt): the
+// value sig·2^(e − 127 − (FA + 1)), sig's leading one at bit FA + 1 (FA fraction bits and a guard
+// bit below it), sticky = some nonzero bit lies below the guard. Round to nearest even at FA
+// fraction bits, packed as an FP32 pattern (FA = 7: a BF16 value, lower 16 bits zero). Below the
+// normal range (e ≤ 0) the significand is shifted right into the subnormals with the lost bits
+// in the sticky bit; e ≥ 255 is ±∞, and a carry of the rounding steps the exponent (to the next
+// binade, from the subnormals to 2^−126, from the largest finite to ∞). Combinational.
+module fp_round_pack #(
+  parameter FA = 23
+) (
+  input sign,
+  input signed [10:0] e,
+  input [FA+1:0] sig,
+  input sticky,
+  output [31:0] y
+);
+  localparam W = FA + 2;
+  // 1 − e places to the right below the normal range, clamped at W + 1 (all bits into the sticky)
+  wire signed [10:0] rs_full = 11'sd1 - e;
+  wire [5:0] rs = (e >= 11'sd1) ? 6'd0 : (rs_full > W + 1) ? W + 1 : rs_full[5:0];
+  // upper W bits: the shifted significand; lower W: the bits shifted out
+  wire [2*W-1:0] t = {sig, {W{1'b0}}} >> rs;
+  wire [W-1:0] s = t[2*W-1:W];
+  wire st = sticky || t[W-1:0] != 0;
+  wire inc = s[0] && (st || s[1]);
+  wire [7:0] e_field = (e >= 11'sd1) ? e[7:0] : 8'd0;
+  wire [FA+7:0] r = {e_field, s[FA:1]} + {{(FA + 7) {1'b0}}, inc};
+  generate
+    if (FA == 23) begin : full
+      assign y = (e >= 11'sd255) ? {sign, 31'h7f800000} : {sign, r};
+    end else begin : narrow
+      assign y = (e >= 11'sd255) ? {sign, 31'h7f800000} : {sign, r, {(23 - FA) {1'b0}}};
+    end
+  endgenerate
 endmodule

@@ -11,7 +11,8 @@
 // The exponent unit (depth EXP_DEPTH) computes at issue: prescale (k from the largest exponent
 // field, capped so that ε·4^k stays finite; 2^k; ε·4^k as two rounded scalings by 2^k), normalise
 // (m′ = m·2^−2j ∈ [1, 4), a₀ and λ for e = 0 or 1, the row rule's special result), back (a·2^−j),
-// and the FISR seed. Method 'sqrt' (digit-recurrence units) is not in the RTL yet.
+// and the FISR seed. Method 'sqrt' adds the digit-recurrence square-root and divide units
+// (fp_sqrt, fp_div; depths SQRT_DEPTH, DIV_DEPTH), one operation each per program.
 // Operation indices are compared with loop integers and sized parameters on purpose.
 /* verilator lint_off WIDTH */
 module scalar_unit (
@@ -43,7 +44,7 @@ module scalar_unit (
 `include "macro-params.vh"
   localparam N = SCALAR_SLOTS;
   localparam IW = SCALAR_IDX;
-  localparam U_EXP = 0, U_MUL = 1, U_ADD = 2;
+  localparam U_EXP = 0, U_MUL = 1, U_ADD = 2, U_SQRT = 3, U_DIV = 4;
   localparam F_PRESCALE = 1, F_NORMALIZE = 2, F_BACK = 3, F_SEED = 4, F_FINAL = 5;
   localparam S_DEP0 = 0, S_DEP1 = 1, S_SUM = 2, S_INVD = 3, S_X0 = 4, S_X0C = 5, S_DELTA = 6, S_MEAN = 7,
     S_DF = 8, S_Q = 9, S_PSHIFT = 10, S_EPS = 11, S_M = 12, S_MPRIME = 13, S_LAMBDA = 14, S_ONE = 15,
@@ -82,9 +83,9 @@ module scalar_unit (
   wire [IW-1:0] op_d1 [0:N-1];
 
   // completions of this cycle: unit outputs and the index they carry
-  wire ce, cm, ca;
-  wire [IW-1:0] ce_i, cm_i, ca_i;
-  wire [31:0] ce_v, cm_v, ca_v;
+  wire ce, cm, ca, cs, cd;
+  wire [IW-1:0] ce_i, cm_i, ca_i, cs_i, cd_i;
+  wire [31:0] ce_v, cm_v, ca_v, cs_v, cd_v;
   wire [N-1:0] completing;
   // a starting program has completed nothing (a completion of this cycle is its predecessor's last)
   wire [N-1:0] done_now = start ? {N{1'b0}} : (done | completing);
@@ -101,22 +102,25 @@ module scalar_unit (
         : SCALAR_ROM[(4*N + i)*SCALAR_OPW +: SCALAR_OPW];
       assign {op_unit[i], op_fn[i], op_a[i], op_b[i], op_neg[i], op_f32[i], op_dv0[i], op_d0[i], op_dv1[i],
         op_d1[i]} = w;
-      assign completing[i] = (ce && ce_i == i) || (cm && cm_i == i) || (ca && ca_i == i);
+      assign completing[i] = (ce && ce_i == i) || (cm && cm_i == i) || (ca && ca_i == i) || (cs && cs_i == i)
+        || (cd && cd_i == i);
       assign ready[i] = i < len && !issued_now[i] && (!op_dv0[i] || done_now[op_d0[i]])
         && (!op_dv1[i] || done_now[op_d1[i]]);
     end
   endgenerate
 
   // ── issue: per unit, the lowest ready index ──
-  reg se, sm, sa;
-  reg [IW-1:0] se_i, sm_i, sa_i;
+  reg se, sm, sa, ss, sd;
+  reg [IW-1:0] se_i, sm_i, sa_i, ss_i, sd_i;
   integer j;
   always @* begin
-    se = 0; sm = 0; sa = 0; se_i = 0; sm_i = 0; sa_i = 0;
+    se = 0; sm = 0; sa = 0; ss = 0; sd = 0; se_i = 0; sm_i = 0; sa_i = 0; ss_i = 0; sd_i = 0;
     for (j = N - 1; j >= 0; j = j - 1) begin
       if (ready[j] && op_unit[j] == U_EXP) begin se = 1; se_i = j; end
       if (ready[j] && op_unit[j] == U_MUL) begin sm = 1; sm_i = j; end
       if (ready[j] && op_unit[j] == U_ADD) begin sa = 1; sa_i = j; end
+      if (ready[j] && op_unit[j] == U_SQRT) begin ss = 1; ss_i = j; end
+      if (ready[j] && op_unit[j] == U_DIV) begin sd = 1; sd_i = j; end
     end
   end
 
@@ -131,7 +135,8 @@ module scalar_unit (
       reg [31:0] r;
       always @(posedge clk) if (completing[i]) r <= fv[32*i +: 32];
       assign v[32*i +: 32] = r;
-      assign fv[32*i +: 32] = (ce && ce_i == i) ? ce_v : (cm && cm_i == i) ? cm_v : (ca && ca_i == i) ? ca_v : r;
+      assign fv[32*i +: 32] = (ce && ce_i == i) ? ce_v : (cm && cm_i == i) ? cm_v : (ca && ca_i == i) ? ca_v
+        : (cs && cs_i == i) ? cs_v : (cd && cd_i == i) ? cd_v : r;
     end
   endgenerate
   // the registers an operand can name, by source code (S_SUM … S_SCALE; the dependences below them)
@@ -159,6 +164,23 @@ module scalar_unit (
   fp_add #(.FA(23), .FB(23), .ROUND(ROUND), .DEPTH(ADD_DEPTH)) u_add (
     .clk(clk), .a(add_a), .b(add_b), .rnd16(FORMAT_BF16 != 0 && !op_f32[sa_i]), .y(ca_v));
   fp_delay #(.W(1 + IW), .N(ADD_DEPTH)) add_tag (.clk(clk), .d({sa & !rst, sa_i}), .q({ca, ca_i}));
+
+  // square root and divider (method 'sqrt'): digit recurrence at the format's precision (m and √m
+  // are values of F), one operation at a time
+  generate
+    if (METHOD == 2) begin : digit
+      wire [32*NS-1:0] sqrt_src = {regs, fv[32*op_d1[ss_i] +: 32], fv[32*op_d0[ss_i] +: 32]};
+      wire [32*NS-1:0] div_src = {regs, fv[32*op_d1[sd_i] +: 32], fv[32*op_d0[sd_i] +: 32]};
+      fp_sqrt #(.FA(FORMAT_BF16 ? 7 : 23), .DEPTH(SQRT_DEPTH)) u_sqrt (
+        .clk(clk), .go(ss && !rst), .a(sqrt_src[32*op_a[ss_i] +: 32]), .y(cs_v));
+      fp_delay #(.W(1 + IW), .N(SQRT_DEPTH)) sqrt_tag (.clk(clk), .d({ss & !rst, ss_i}), .q({cs, cs_i}));
+      fp_div #(.FA(FORMAT_BF16 ? 7 : 23), .DEPTH(DIV_DEPTH)) u_div (
+        .clk(clk), .go(sd && !rst), .a(div_src[32*op_a[sd_i] +: 32]), .b(div_src[32*op_b[sd_i] +: 32]), .y(cd_v));
+      fp_delay #(.W(1 + IW), .N(DIV_DEPTH)) div_tag (.clk(clk), .d({sd & !rst, sd_i}), .q({cd, cd_i}));
+    end else begin : no_digit
+      assign {cs, cs_i, cs_v, cd, cd_i, cd_v} = {(2 * (1 + IW + 32)) {1'b0}};
+    end
+  endgenerate
 
   // ── exponent unit ──
   // prescale: k = −e of the largest field (e = −126 for field 0), within [−126, kcap], 0 on a NaN row
@@ -213,7 +235,8 @@ module scalar_unit (
 
   // ── state ──
   wire [IW-1:0] last = len_run - 1;
-  wire last_done = running && ((ce && ce_i == last) || (cm && cm_i == last) || (ca && ca_i == last));
+  wire last_done = running && ((ce && ce_i == last) || (cm && cm_i == last) || (ca && ca_i == last)
+    || (cs && cs_i == last) || (cd && cd_i == last));
   assign fin = last_done;
   assign result = fv[32*last +: 32];
   assign delta_op = v[32*MEAN_DELTA_OP +: 32];
@@ -234,7 +257,9 @@ module scalar_unit (
       end
       issued <= issued_now | ((se ? {{(N - 1) {1'b0}}, 1'b1} << se_i : {N{1'b0}})
         | (sm ? {{(N - 1) {1'b0}}, 1'b1} << sm_i : {N{1'b0}})
-        | (sa ? {{(N - 1) {1'b0}}, 1'b1} << sa_i : {N{1'b0}}));
+        | (sa ? {{(N - 1) {1'b0}}, 1'b1} << sa_i : {N{1'b0}})
+        | (ss ? {{(N - 1) {1'b0}}, 1'b1} << ss_i : {N{1'b0}})
+        | (sd ? {{(N - 1) {1'b0}}, 1'b1} << sd_i : {N{1'b0}}));
       done <= start ? {N{1'b0}} : (done | completing);
     end
     if (se && op_fn[se_i] == F_PRESCALE) begin

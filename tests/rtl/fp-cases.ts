@@ -222,3 +222,59 @@ export function compareUnits(
   }
   return { counts, first };
 }
+
+/** The result columns of tests/rtl/digit-top.v (the digit-recurrence units), in its output order. */
+export const DIGIT_COLUMNS = ["div32", "sqrt32", "div16", "sqrt16"] as const;
+export type DigitColumn = (typeof DIGIT_COLUMNS)[number];
+
+/**
+ * The expected result word of a digit-recurrence unit: Math.fround of the double quotient or root
+ * (rounding twice is exact for both, as 53 ≥ 2·24 + 2), and for BF16 operands that FP32 result
+ * rounded to BF16 (hw/scalar.ts rounds R(√m) and R(1/r) so; an 8-bit quotient or root never lies
+ * within 2^−24 of a BF16 halfway point without being on it).
+ */
+export function expectedDigit(column: DigitColumn, a: number, b: number, h: number): number {
+  const hx = value((h & 0xffff0000) >>> 0);
+  const hy = value((h << 16) >>> 0);
+  switch (column) {
+    case "div32":
+      return bits(Math.fround(value(a) / value(b)));
+    case "sqrt32":
+      return bits(Math.fround(Math.sqrt(value(a))));
+    case "div16":
+      return bf16Up(bits(Math.fround(hx / hy)));
+    case "sqrt16":
+      return bf16Up(bits(Math.fround(Math.sqrt(hx))));
+  }
+}
+
+/** A mismatch of a digit-recurrence unit: its operands and both results (hex). */
+export interface DigitMismatch {
+  readonly column: DigitColumn;
+  readonly operands: string;
+  readonly got: string;
+  readonly want: string;
+}
+
+/** As compareUnits, for the four result words per record of tests/rtl/digit-top.v. */
+export function compareDigit(
+  stimulus: Uint32Array,
+  results: Uint32Array,
+): { counts: Record<DigitColumn, number>; first: DigitMismatch[] } {
+  const n = stimulus.length / 3;
+  if (results.length !== 4 * n) throw new Error(`expected ${4 * n} result words; got ${results.length}`);
+  const counts = Object.fromEntries(DIGIT_COLUMNS.map((c) => [c, 0])) as Record<DigitColumn, number>;
+  const first: DigitMismatch[] = [];
+  for (let i = 0; i < n; i++) {
+    const [a, b, h] = [stimulus[3 * i]!, stimulus[3 * i + 1]!, stimulus[3 * i + 2]!];
+    DIGIT_COLUMNS.forEach((column, k) => {
+      const got = results[4 * i + k]!;
+      const want = expectedDigit(column, a, b, h);
+      if (isNaN32(want) ? isNaN32(got) : got === want) return;
+      counts[column]++;
+      if (first.length < 10)
+        first.push({ column, operands: `${hex(a)} ${hex(b)} ${hex(h)}`, got: hex(got), want: hex(want) });
+    });
+  }
+  return { counts, first };
+}

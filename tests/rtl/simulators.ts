@@ -80,6 +80,13 @@ const HARNESS_IO = join(TEST_RTL_DIR, "harness-io.h");
 /** Verilator's warnings the RTL does not follow: its file names are kebab-case (docs/design.md §10). */
 const VERILATOR_FLAGS = ["-Wall", "-Wno-DECLFILENAME", "-Wno-UNUSEDSIGNAL", "-Wno-UNUSEDPARAM"];
 
+/**
+ * The C++ optimisation of a build: -O1 for the model (its runs are short; -Os, Verilator's
+ * default, doubled the compile time) and -O0 for Verilator's runtime library, which every build
+ * compiles again and the runs barely use. An 8-lane macro built in 10 s instead of 20 s.
+ */
+const MAKE_FLAGS = "OPT_FAST=-O1 OPT_GLOBAL=-O0";
+
 /** A build lock older than this belongs to a run that died: it is taken over. */
 const STALE_LOCK_MS = 20 * 60_000;
 
@@ -99,7 +106,7 @@ export function verilatorModel(build: VerilatorBuild): { exe: string; buildMs: n
   const version = execFileSync("verilator", ["--version"], { encoding: "utf8" }).trim();
   const params = Object.entries(build.params ?? {}).map(([k, v]) => `-G${k}=${v}`);
   const hash = createHash("sha256");
-  hash.update(`${version}\n${build.top}\n${params.join(" ")}\n${VERILATOR_FLAGS.join(" ")}\n`);
+  hash.update(`${version}\n${build.top}\n${params.join(" ")}\n${VERILATOR_FLAGS.join(" ")}\n${MAKE_FLAGS}\n`);
   const includes = build.includes ?? [];
   for (const file of [...build.sources, build.harness, HARNESS_IO]) hash.update(`${file}\n`).update(readFileSync(file));
   for (const file of includes) hash.update(`${basename(file)}\n`).update(readFileSync(file));
@@ -149,6 +156,8 @@ function buildModel(
         "--build",
         "-j",
         "2",
+        "-MAKEFLAGS",
+        MAKE_FLAGS,
         ...VERILATOR_FLAGS,
         "--top-module",
         build.top,
