@@ -5,27 +5,10 @@ import { join } from "node:path";
 import { DEFAULT_MACRO, DEFAULT_MACRO_BF16, defineMacro } from "iterl2norm/hw";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../cli/hw/cli.js";
+import { type Captured, runCaptured } from "./cli-capture.js";
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(argv: string[]): Promise<Run> {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  const code = await main(argv);
-  vi.restoreAllMocks();
-  return { code, out, err };
+async function run(argv: string[]): Promise<Captured> {
+  return runCaptured(main, argv);
 }
 
 afterEach(() => {

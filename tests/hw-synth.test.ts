@@ -2,24 +2,18 @@
 // read back by `iterl2norm hw --synth` (docs/hardware.md §7, "Synthesis"). The script imports dist/hw
 // (npm test builds it first). The Yosys runs are skipped where yosys is missing, except under CI,
 // where .ci/run installs it and a missing tool fails the test instead.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../cli/hw/cli.js";
+import { type Captured, runCaptured } from "./cli-capture.js";
+import { onPath } from "./rtl/simulators.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const SCRIPT = join(ROOT, "scripts/hw-synth.js");
 
-function onPath(tool: string): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const RUN_SYNTH = onPath("yosys") || process.env.CI === "true";
 if (!RUN_SYNTH) console.warn("hw-synth: the Yosys runs are skipped; yosys is missing (.ci/run installs it)");
 
@@ -29,23 +23,7 @@ function synth(args: string[]): { status: number | null; stdout: string; stderr:
 }
 
 /** `iterl2norm hw` with stdout and stderr captured. */
-async function hw(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const hw = (argv: string[]): Promise<Captured> => runCaptured(main, argv);
 
 /** The cells of the line of the synthesised-gates table that starts with `unit`. */
 function synthRow(out: string, unit: string): string[] {

@@ -24,7 +24,8 @@ export const RTL_DIR = join(ROOT, "hw/rtl");
 export const TEST_RTL_DIR = join(ROOT, "tests/rtl");
 const CACHE = join(ROOT, "node_modules/.cache/iterl2norm-rtl");
 
-function onPath(tool: string): boolean {
+/** Whether `tool` is on the PATH. */
+export function onPath(tool: string): boolean {
   try {
     execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
     return true;
