@@ -52,6 +52,15 @@ const BUILD_INDEPENDENT = [
   "tests/layers.test.ts",
 ];
 
+/**
+ * The hardware description's tests: Verilog in Verilator and Icarus Verilog against the model, and
+ * Yosys. The Node release changes neither the simulators nor the model's results (the hw-* tests
+ * check the model on every release), so the runs on the other Node releases (scripts/test-nodes.js)
+ * set ITERL2NORM_TEST_HDL=0 and leave them to the main run: they are the longest files of the suite.
+ */
+const HDL_TESTS = ["tests/rtl-*.test.ts", "tests/hw-synth.test.ts"];
+const SKIP_HDL = process.env.ITERL2NORM_TEST_HDL === "0";
+
 export default defineConfig({
   resolve: {
     alias: [
@@ -68,7 +77,14 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: "simd", include: ["tests/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "simd",
+          include: ["tests/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...(SKIP_HDL ? HDL_TESTS : [])],
+        },
+      },
       {
         extends: true,
         test: {

@@ -4,7 +4,8 @@
 // `<node> node_modules/vitest/vitest.mjs run` with the JSON reporter writing DIR/node<N>.json (the
 // numbers scripts/test-summary.js adds up) and its console output in DIR/node<N>.log, printed when
 // the run ends. The Node under test comes first on PATH, so the `node` and `npm` that tests spawn
-// are that release too.
+// are that release too. The Verilog and Yosys tests are left to the main run (ITERL2NORM_TEST_HDL=0,
+// vitest.config.ts): the Node release does not change them.
 //   usage: node scripts/test-nodes.js DIR [--jobs N]
 // --jobs: runs at the same time (default 2: vitest gives a run cores − 1 workers, one on a 2-core
 // machine, so runs side by side share the cores instead of queuing; .ci/run has the timings).
@@ -43,7 +44,13 @@ function run(version) {
     ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${json}`],
     {
       cwd: root,
-      env: { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ""}`, FORCE_COLOR: "0" },
+      // the hardware description's tests run once, in the main run (vitest.config.ts HDL_TESTS)
+      env: {
+        ...process.env,
+        PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ""}`,
+        FORCE_COLOR: "0",
+        ITERL2NORM_TEST_HDL: "0",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
