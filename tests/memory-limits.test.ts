@@ -12,30 +12,11 @@ import { MAX_BLOCK_BYTES } from "../js/constants.js";
 import { allocate, release, setScratchChunkBytes } from "../js/memory.js";
 import { firstBitDifference, normalRows } from "./helpers.js";
 
-const { LIMIT_BYTES, withMemoryMaximum } = vi.hoisted(() => {
-  /** An unsigned LEB128 at `at`: its value and length in bytes. */
-  function leb(bytes: Uint8Array, at: number): [number, number] {
-    let value = 0;
-    let shift = 0;
-    let i = at;
-    for (;;) {
-      const b = bytes[i++]!;
-      value += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((b & 0x80) === 0) return [value, i - at];
-    }
-  }
-  function toLeb(value: number): number[] {
-    const out: number[] = [];
-    let v = value;
-    do {
-      let b = v % 128;
-      v = Math.floor(v / 128);
-      if (v > 0) b |= 0x80;
-      out.push(b);
-    } while (v > 0);
-    return out;
-  }
+const { LIMIT_BYTES } = vi.hoisted(() => ({ LIMIT_BYTES: 128 * 2 ** 20 }));
+
+vi.mock("../js/wasm.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../js/wasm.js")>();
+  const { leb128: toLeb, readLeb128: leb } = await import("../js/leb128.js");
   /** The module with its one memory's maximum set to `pages` (memory section, id 5). */
   function withMemoryMaximum(wasm: Uint8Array, pages: number): Uint8Array<ArrayBuffer> {
     let at = 8; // magic and version
@@ -61,11 +42,6 @@ const { LIMIT_BYTES, withMemoryMaximum } = vi.hoisted(() => {
     }
     throw new Error("no memory section");
   }
-  return { LIMIT_BYTES: 128 * 2 ** 20, withMemoryMaximum };
-});
-
-vi.mock("../js/wasm.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../js/wasm.js")>();
   const path = createRequire(import.meta.url).resolve(
     real.build === "simd" ? "iterl2norm/wasm" : "iterl2norm/wasm-scalar",
   );

@@ -9,34 +9,10 @@
  * 220 KB (its .wasm and its base64) to a package kept within 1 MB installed.
  */
 import { SIMD_WASM_BASE64 } from "../generated/wasm-simd.js";
+import { leb128 as toLeb, readLeb128 as leb } from "../leb128.js";
 
 /** Largest memory of a pool, in pages of 64 KiB: 4 GiB, wasm32's limit, as the main kernel's memory. */
 export const MAX_PAGES = 65536;
-
-/** An unsigned LEB128 at `at`: its value and its length in bytes. */
-function leb(bytes: Uint8Array, at: number): [value: number, length: number] {
-  let value = 0;
-  let shift = 0;
-  let i = at;
-  for (;;) {
-    const b = bytes[i++]!;
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((b & 0x80) === 0) return [value, i - at];
-  }
-}
-
-function toLeb(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  do {
-    let b = v % 128;
-    v = Math.floor(v / 128);
-    if (v > 0) b |= 0x80;
-    out.push(b);
-  } while (v > 0);
-  return out;
-}
 
 const utf8 = (s: string): number[] => [...toLeb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
