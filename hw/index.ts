@@ -52,3 +52,4 @@ export {
 } from "./cost-table.js";
 export { compareMacros, comparisonDesigns, type Comparison, type DesignRow } from "./compare.js";
 export { methodPrecision, type MethodPrecision } from "./precision.js";
+export { RTL_CONFIG_FIELDS } from "./rtl-config.js";

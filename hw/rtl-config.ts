@@ -13,6 +13,22 @@ export const RTL_METHOD = Object.freeze({ iter: 0, fisr: 1, sqrt: 2 });
 /** λ policies; a custom c (λ = c·2^−e) is LAMBDA_CUSTOM with its FP32 pattern in LAMBDA_C. */
 export const RTL_LAMBDA = Object.freeze({ paper: 0, pow2: 1, newton: 2, custom: 3 });
 
+/**
+ * The MacroConfig fields the RTL is generated from (rtlParameters reads no other): a build or a
+ * synthesis of the macro holds for every configuration equal in these; clockMHz and voltage
+ * change no gate.
+ */
+export const RTL_CONFIG_FIELDS = Object.freeze([
+  "format",
+  "lanes",
+  "maxDim",
+  "method",
+  "iterations",
+  "lambda",
+  "fisr",
+  "latency",
+] as const);
+
 /** Bits of an unsigned counter that holds 0..n. */
 function bitsFor(n: number): number {
   return Math.max(1, Math.ceil(Math.log2(n + 1)));

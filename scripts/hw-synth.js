@@ -39,7 +39,7 @@ import {
   MAX_LANES,
   macroCost,
 } from "../dist/hw/index.js";
-import { rtlParameters } from "../dist/hw/rtl-config.js";
+import { RTL_CONFIG_FIELDS, rtlParameters } from "../dist/hw/rtl-config.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const RTL = join(root, "hw/rtl");
@@ -205,12 +205,6 @@ function macroName(config) {
   if (config === DEFAULT_MACRO_BF16) return "DEFAULT_MACRO_BF16";
   return `defineMacro({ format: "${config.format}", lanes: ${config.lanes} })`;
 }
-
-/**
- * The MacroConfig fields the macro's RTL is generated from (hw/rtl-config.ts rtlParameterValues): a
- * synthesis of the macro holds for every configuration equal in these; clockMHz and voltage change no gate.
- */
-const RTL_FIELDS = ["format", "lanes", "maxDim", "method", "iterations", "lambda", "fisr", "latency"];
 
 /** The SRAM buffers' module (hw/rtl/macro-sram.v): read as a black box. */
 const SRAM_FILE = "macro-sram.v";
@@ -384,7 +378,7 @@ function synthRow(unit) {
       ? digitRecurrenceAreaUm2(config.format) / AREA_SCALE_45_TO_28
       : COST_TABLE[unit.estimate].areaUm2 * estimateCount;
   const dependsOn = whole
-    ? Object.fromEntries(RTL_FIELDS.map((k) => [k, config[k]]))
+    ? Object.fromEntries(RTL_CONFIG_FIELDS.map((k) => [k, config[k]]))
     : {
         ...(unit.format === "both" ? {} : { format: unit.format }),
         ...(params.LANES === undefined ? {} : { lanes: params.LANES }),

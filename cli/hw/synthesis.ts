@@ -6,7 +6,7 @@
  * the compiled module and it ships with the tools package.
  */
 import { readFileSync } from "node:fs";
-import { checkMacroConfig, type MacroConfig } from "iterl2norm/hw";
+import { checkMacroConfig, type MacroConfig, RTL_CONFIG_FIELDS } from "iterl2norm/hw";
 import { fixed } from "../numbers.js";
 import { type Align, tableText } from "../table.js";
 import recordedJson from "./synthesis.json" with { type: "json" };
@@ -19,12 +19,6 @@ const MACRO_MODULE = "iterl2norm_macro";
 
 /** The digit-recurrence units (hw/rtl/fp-sqrt.v, hw/rtl/fp-div.v), which only method 'sqrt' instantiates. */
 const DIGIT_MODULES: readonly string[] = ["fp_sqrt", "fp_div"];
-
-/**
- * The MacroConfig fields the macro's RTL is generated from (hw/rtl-config.ts): a synthesis of the macro
- * holds for every configuration equal in these; clockMHz and voltage change no gate.
- */
-const RTL_FIELDS = ["format", "lanes", "maxDim", "method", "iterations", "lambda", "fisr", "latency"] as const;
 
 /** One synthesised unit (or the whole macro) as scripts/hw-synth.js records it. */
 export interface SynthRow {
@@ -223,7 +217,7 @@ function within(part: unknown, whole: unknown): boolean {
  * pipeline depth, the adder tree's lanes).
  */
 export function rowMatches(row: SynthRow, config: MacroConfig): boolean {
-  if (row.module === MACRO_MODULE) return RTL_FIELDS.every((k) => same(row.config![k], config[k]));
+  if (row.module === MACRO_MODULE) return RTL_CONFIG_FIELDS.every((k) => same(row.config![k], config[k]));
   return within(row.dependsOn, config);
 }
 
